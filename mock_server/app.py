@@ -1,0 +1,146 @@
+"""The app factory: ``create_app(config)`` builds a Starlette app from the spec and a runtime.
+
+    request ─> CORS ─> router ─┬─ /api/v1/... (one route per spec path)
+                               │     faults ─> auth (401) ─> spec validation (422) ─> handler
+                               └─ /_mock/... control plane (loopback or token guard)
+
+Routes, methods and parameter validation come from ``openapi.yaml``: every ``operationId`` must
+have a handler in :mod:`mock_server.api`, and no handler is served without its operation.
+Undeclared paths answer 404 and undeclared methods 405 with an ``Allow`` header, both as
+``{"detail": ...}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Mount, Route
+
+from mock_server.api import HANDLERS, Handler
+from mock_server.clock import Clock
+from mock_server.config import DEFAULT_CORS_ORIGIN_REGEX, MockConfig
+from mock_server.control import ControlGuard, control_routes
+from mock_server.errors import (
+    InjectedFault,
+    MockError,
+    handle_http_exception,
+    handle_mock_error,
+    handle_unexpected,
+)
+from mock_server.runtime import MockRuntime
+from mock_server.spec import Operation, SpecError
+from mock_server.store import Store
+from mock_server.validation import OperationValidator
+
+
+def create_app(
+    config: MockConfig | None = None, *, store: Store | None = None, clock: Clock | None = None
+) -> Starlette:
+    """Build a mock app. ``app.state.runtime`` is its :class:`MockRuntime`."""
+    config = config or MockConfig()
+    runtime = MockRuntime(config, store=store, clock=clock)
+    routes: list[BaseRoute] = _api_routes(runtime)
+    if config.control:
+        routes.append(
+            Mount("/_mock", routes=control_routes(runtime),
+                  middleware=[Middleware(ControlGuard, token=config.control_token)])
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(runtime.scheduler.run(), name="mock-stream-scheduler")
+        try:
+            yield
+        finally:
+            runtime.scheduler.close_all()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = Starlette(
+        routes=routes,
+        middleware=[_cors(config)],
+        exception_handlers={
+            MockError: handle_mock_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def _cors(config: MockConfig) -> Middleware:
+    origins = list(config.cors_origins)
+    regex: str | None = None
+    if not origins:
+        regex = DEFAULT_CORS_ORIGIN_REGEX
+    elif "*" in origins:  # echo any origin; never answer a literal "*" to a credentialed call
+        origins, regex = [], r".*"
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_origin_regex=regex,
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "X-Mock-Token"],
+        max_age=600,
+    )
+
+
+def _api_routes(runtime: MockRuntime) -> list[BaseRoute]:
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in runtime.spec.operations:
+        if op.operation_id not in HANDLERS:
+            raise SpecError(
+                f"{runtime.spec.source}: operation {op.operation_id!r} has no handler in the mock"
+            )
+        by_path.setdefault(op.path, {})[op.method] = op
+    routes: list[BaseRoute] = []
+    for path, ops in by_path.items():
+        endpoints = {m: _endpoint(runtime, op, HANDLERS[op.operation_id]) for m, op in ops.items()}
+        if len(endpoints) == 1:
+            endpoint = next(iter(endpoints.values()))
+        else:
+            async def endpoint(request: Request, _e: Mapping[str, Any] = endpoints) -> Any:
+                return await _e[request.method](request)
+        route = Route(path, endpoint, methods=list(ops))
+        route.methods = set(ops)  # exactly the declared methods: no implicit HEAD, as FastAPI
+        routes.append(route)
+    return routes
+
+
+def _endpoint(runtime: MockRuntime, op: Operation, handler: Handler) -> Any:
+    validator = OperationValidator(op)
+    authenticate = runtime.auth.authenticate
+    faults = runtime.faults
+
+    async def endpoint(request: Request) -> Any:
+        if faults.armed:
+            await _apply_faults(runtime, request.scope["path"])
+        authorization = request.headers.get("authorization")
+        user = authenticate(
+            authorization, None if authorization is not None else request.cookies.get("SESSION")
+        )
+        params = validator.validate(request.query_params, request.path_params)
+        return await handler(runtime, user, params)
+
+    endpoint.__name__ = op.operation_id
+    return endpoint
+
+
+async def _apply_faults(runtime: MockRuntime, path: str) -> None:
+    status, latency_ms = runtime.faults.take(path)
+    if latency_ms:
+        await runtime.clock.sleep_until(runtime.clock.now() + latency_ms / 1000)
+    if status is not None:
+        raise InjectedFault(status, f"Injected fault: HTTP {status}")

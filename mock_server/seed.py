@@ -1,0 +1,87 @@
+"""Reproducible, realistic generated data: datasets, saved views and processed media batches.
+
+The documented delivery rule is modelled: one processed batch alerts every user with access to
+the dataset, once per alerting view, and all those notifications share the batch's
+``batch_id`` (and its metadata object). The same seed gives the same datasets, ids, names,
+counts and order; timestamps count back from the clock's start, so they are identical run to run
+only when the start instant is.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mock_server.fixtures import Directory
+from mock_server.models import Dataset, Notification, View
+
+_SUBJECTS = ("Retail shelves", "Drone survey", "Traffic cams", "Wildlife traps", "Solar panels",
+             "Crop fields", "Warehouse floor", "Street signs", "Bakery line", "Harbor cranes",
+             "Parking lots", "Ski slopes", "Kitchen hygiene", "Assembly line", "Beach cleanup")
+_SUFFIXES = ("2026", "Q3", "v2", "north", "night shift", "raw", "EU", "pilot")
+_VIEWS = ("empty shelves", "misplaced items", "people without helmets", "cracked panels",
+          "deer at night", "blurry frames", "duplicates", "red lights", "open doors",
+          "smoke", "forklifts", "spills", "weeds", "rust", "crowds", "dogs", "snow on lens",
+          "bright glare", "overexposed", "mislabeled boxes")
+_SECOND = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Seeded:
+    datasets: tuple[Dataset, ...]
+    notifications: list[Notification]
+
+
+def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded:
+    """``count`` notifications for the directory's users, the newest at ``now`` (µs) or before."""
+    rng = random.Random(seed)
+    datasets = _datasets(rng, directory)
+    everyone = list(directory.datasets.values()) + datasets
+    usable = [d for d in everyone if d.members and d.views]
+    notifications: list[Notification] = []
+    if not usable or count <= 0:
+        return Seeded(tuple(datasets), notifications)
+    uid = _uuids(rng)
+    by_name = directory.users
+    t = now - rng.randrange(1, 120) * _SECOND
+    read_before = now - 6 * 3600 * _SECOND  # most alerts older than six hours have been read
+    while len(notifications) < count:
+        ds = rng.choice(usable)
+        batch_id = next(uid)
+        k = 1 if len(ds.views) == 1 else rng.randint(1, min(3, len(ds.views)))
+        for view in rng.sample(ds.views, k):
+            meta = {"batch_id": batch_id, "is_alert": True, "view_name": view.name,
+                    "dataset_name": ds.name, "result_count": int(rng.paretovariate(1.2) * 5)}
+            for member in ds.members:
+                read_at = None
+                if t < read_before and rng.random() < 0.8:
+                    read_at = t + rng.randrange(60, 86_400) * _SECOND
+                notifications.append(Notification(
+                    id=next(uid), user_id=by_name[member].user_id, entity_type="saved_view",
+                    entity_id=view.entity_id, title="", message=None, metadata=meta,
+                    dataset_id=ds.dataset_id, created_at=t, read_at=read_at))
+                if len(notifications) == count:
+                    return Seeded(tuple(datasets), notifications)
+        t -= rng.randrange(1, 900) * _SECOND + rng.randrange(_SECOND)
+    return Seeded(tuple(datasets), notifications)
+
+
+def _uuids(rng: random.Random) -> Iterator[str]:
+    while True:
+        yield str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _datasets(rng: random.Random, directory: Directory) -> list[Dataset]:
+    names = sorted(directory.users)
+    uid = _uuids(rng)
+    made = []
+    for subject in rng.sample(_SUBJECTS, 6):
+        name = f"{subject} {rng.choice(_SUFFIXES)}"
+        # some datasets are shared by everyone, some by a few, some private
+        size = rng.choice((len(names), max(1, len(names) // 2), 1))
+        members = tuple(sorted(rng.sample(names, size)))
+        views = tuple(View(next(uid), v) for v in rng.sample(_VIEWS, rng.randint(1, 4)))
+        made.append(Dataset(next(uid), name, members, views))
+    return made

@@ -1,0 +1,225 @@
+"""Serving an app: the uvicorn server the CLI runs, and :class:`MockServer`, the mock as a
+library (a real server on a free port in a background thread).
+
+    with MockServer(clock="manual") as mock:
+        token = mock.token("alice")
+        httpx.get(f"{mock.url}/api/v1/notifications", headers={"Authorization": f"Bearer {token}"})
+        mock.inject({"user": "alice"})
+        mock.clock.advance(3)   # the stream's poll and ping are written before this returns
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import uvicorn
+from starlette.applications import Starlette
+
+from mock_server.app import create_app
+from mock_server.config import MockConfig
+from mock_server.models import Notification, User
+from mock_server.runtime import MockRuntime
+from mock_server.store import Store
+from mock_server.timefmt import format_micros, parse_timestamp
+
+T = TypeVar("T")
+
+
+class Server(uvicorn.Server):
+    """uvicorn, plus: open streams are ended before shutdown waits for connections, and a
+    ``ready`` event for callers in other threads."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        app = self.config.loaded_app
+        runtime = _find_runtime(app)
+        if runtime is not None:
+            runtime.scheduler.close_all()
+        await super().shutdown(sockets)
+
+    @property
+    def port(self) -> int:
+        return int(self.servers[0].sockets[0].getsockname()[1])
+
+
+def _find_runtime(app: Any) -> MockRuntime | None:
+    # uvicorn wraps the app in its own middleware; the Starlette app is at the bottom
+    for _ in range(5):
+        state = getattr(app, "state", None)
+        runtime = getattr(state, "runtime", None) if state is not None else None
+        if isinstance(runtime, MockRuntime):
+            return runtime
+        app = getattr(app, "app", None)
+    return None
+
+
+def uvicorn_config(app: Starlette, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    """The server settings the CLI, the library and the benchmark's ceiling all share."""
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+                          access_log=False, timeout_graceful_shutdown=5)
+
+
+class ClockHandle:
+    """The mock's clock, seen from the caller's thread. Moving it waits for the streams."""
+
+    def __init__(self, server: MockServer) -> None:
+        self._server = server
+
+    @property
+    def mode(self) -> str:
+        return self._server.runtime.clock.mode
+
+    def now(self) -> float:
+        return self._server.runtime.clock.now()
+
+    def now_iso(self) -> str:
+        return format_micros(self._server.runtime.now_us())
+
+    def advance(self, seconds: float) -> None:
+        """Move a manual clock forward; returns once every event that came due is written."""
+        self._server.call(self._server.runtime.advance(seconds))
+
+    def set(self, instant: float | str) -> None:
+        """Jump to an instant (epoch seconds or a timestamp string), never backwards."""
+        micros = (parse_timestamp(instant) if isinstance(instant, str)
+                  else round(instant * 1_000_000))
+        self._server.call(self._server.runtime.set_time(micros))
+
+
+class MockServer:
+    """The mock on a free port in a background thread. Use as a context manager.
+
+    Keyword arguments override :class:`MockConfig` fields (``clock="manual"``, ``seed=1``...).
+    """
+
+    def __init__(
+        self,
+        config: MockConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        store: Store | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.config = replace(config or MockConfig(), **overrides)
+        self.app = create_app(self.config, store=store)
+        self.runtime: MockRuntime = self.app.state.runtime
+        self._host = host
+        self._port = port
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.clock = ClockHandle(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> MockServer:
+        if self._server is not None:
+            return self
+        server = Server(uvicorn_config(self.app, self._host, self._port))
+        loop_ready = threading.Event()
+
+        def run() -> None:
+            factory = server.config.get_loop_factory()
+            loop = factory() if factory is not None else asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            loop_ready.set()
+            try:
+                loop.run_until_complete(server.serve())
+            finally:
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="vl-notifications-mock", daemon=True)
+        self._server = server
+        self._thread.start()
+        loop_ready.wait()
+        while not server.ready.wait(0.05):
+            if not self._thread.is_alive():
+                self._server = None
+                raise RuntimeError(
+                    f"the mock could not start on {self._host}:{self._port} (is the port in use?)")
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what tests use ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the mock is not running; use it as a context manager or call start()")
+        return f"http://{self._host}:{self._server.port}"
+
+    @property
+    def users(self) -> Mapping[str, User]:
+        return self.runtime.users
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    def user(self, name: str) -> User:
+        user = self.runtime.directory.find_user(name)
+        if user is None:
+            raise KeyError(f"no user {name!r}; the mock has {', '.join(self.users)}")
+        return user
+
+    def token(self, user: str = "alice", *, ttl: float | None = None) -> str:
+        """A bearer token for a user, minted at the mock's now."""
+        return self.runtime.token(self.user(user), ttl)
+
+    def headers(self, user: str = "alice") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user)}"}
+
+    def inject(self, *notifications: Mapping[str, Any], **fields: Any) -> list[Notification]:
+        """Store notifications, completed as ``POST /_mock/notifications`` completes them.
+
+        ``mock.inject(user="alice")`` or ``mock.inject({"user": "bob"}, {"user": "alice"})``.
+        """
+        entries: Sequence[Mapping[str, Any]] = list(notifications) or [fields]
+        return self.call(self._async(lambda: self.runtime.inject(entries)))
+
+    def batch(self, dataset: str, **options: Any) -> list[Notification]:
+        """A processed media batch on a dataset (id or name): every member is alerted."""
+        return self.call(self._async(
+            lambda: self.runtime.process_batch(dataset, **options)[2]))
+
+    def reset(self) -> None:
+        """Back to the seeded start state with no faults; the clock keeps its time."""
+        self.call(self._async(self.runtime.reset))
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the server's loop and wait for its result."""
+        if self._loop is None or self._server is None:
+            coro.close()
+            raise RuntimeError("the mock is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=30)
+
+    @staticmethod
+    async def _async(fn: Any) -> Any:
+        return fn()
