@@ -1,0 +1,55 @@
+"""pytest fixtures for the mock, registered through the ``pytest11`` entry point.
+
+No logic lives here: every fixture is a thin call into :class:`mock_server.MockServer`.
+Override ``vlmock_config`` in a conftest to change how the session's mock is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mock_server.config import MockConfig
+from mock_server.server import ClockHandle, MockServer
+
+
+@pytest.fixture(scope="session")
+def vlmock_config() -> MockConfig:
+    """The session mock's configuration: a manual clock, the bundled fixtures."""
+    return MockConfig(clock="manual")
+
+
+@pytest.fixture(scope="session")
+def vlmock_session(vlmock_config: MockConfig) -> Iterator[MockServer]:
+    """One mock server for the whole session, on a free port."""
+    with MockServer(vlmock_config) as server:
+        yield server
+
+
+@pytest.fixture
+def vlmock(vlmock_session: MockServer) -> MockServer:
+    """The session's mock, reset to its start state (and no faults) for this test."""
+    vlmock_session.reset()
+    return vlmock_session
+
+
+@pytest.fixture
+def vlmock_clock(vlmock: MockServer) -> ClockHandle:
+    """The mock's clock: ``advance(seconds)`` returns once due stream events are written."""
+    return vlmock.clock
+
+
+@pytest.fixture
+def vlmock_token(vlmock: MockServer) -> str:
+    """A bearer token for ``alice``, minted at the mock's now."""
+    return vlmock.token("alice")
+
+
+@pytest.fixture
+def vlmock_client(vlmock: MockServer, vlmock_token: str) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` on the mock's URL, authenticated as ``alice``."""
+    with httpx.Client(base_url=vlmock.url,
+                      headers={"Authorization": f"Bearer {vlmock_token}"}) as client:
+        yield client
