@@ -25,8 +25,9 @@ except ImportError:  # pragma: no cover - the bootstrap path, before nox exists
     if not python.exists():
         print("noxfile.py: installing nox into .nox/_bootstrap (once)", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "nox>=2025.2.9", "uv"],
-                       check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "nox>=2025.2.9", "uv"], check=True
+        )
     os.chdir(HERE)
     os.execv(str(python), [str(python), str(HERE / "noxfile.py"), *sys.argv[1:]])
 
@@ -58,8 +59,17 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("openapi-spec-validator", "openapi.yaml", "mock_server/control-openapi.yaml")
-    session.run("npx", "--yes", "@redocly/cli@2", "lint", "--format", "stylish",
-                "openapi.yaml", "mock_server/control-openapi.yaml", external=True)
+    session.run(
+        "npx",
+        "--yes",
+        "@redocly/cli@2",
+        "lint",
+        "--format",
+        "stylish",
+        "openapi.yaml",
+        "mock_server/control-openapi.yaml",
+        external=True,
+    )
 
 
 @nox.session

@@ -105,7 +105,8 @@ class SpecValidator:
         if key not in responses:
             raise ContractViolation(
                 f"{what}: status {status} is not documented (documented: "
-                f"{', '.join(sorted(responses))})")
+                f"{', '.join(sorted(responses))})"
+            )
         response = self._resolve(responses[key])
         content = response.get("content")
         if not content:
@@ -114,7 +115,8 @@ class SpecValidator:
         if media not in content:
             raise ContractViolation(
                 f"{what} -> {status}: content type {content_type!r} is not documented "
-                f"({', '.join(content)})")
+                f"({', '.join(content)})"
+            )
         # point at the resolved response, so refs inside resolve against the document
         base = self._response_pointer(template, method.lower(), key, responses[key])
         return f"{base}/content/{_pointer(media)}/schema"
@@ -152,8 +154,12 @@ class SpecValidator:
         pointer = self.response_schema_pointer("get", path, 200, "text/event-stream")
         if pointer is None:
             raise ContractViolation(f"GET {path}: no event-stream schema is documented")
-        instance = {"event": event.get("event") or "message", "data": event.get("data", ""),
-                    "id": event.get("id"), "retry": event.get("retry")}
+        instance = {
+            "event": event.get("event") or "message",
+            "data": event.get("data", ""),
+            "id": event.get("id"),
+            "retry": event.get("retry"),
+        }
         what = f"GET {path} event {instance['event']!r}"
         self._check(pointer, instance, what)
         branch = self._branch_for(pointer, instance["event"])
@@ -162,8 +168,9 @@ class SpecValidator:
             try:
                 decoded = json.loads(instance["data"])
             except ValueError:
-                raise ContractViolation(f"{what}: data is not JSON: {instance['data'][:200]!r}") \
-                    from None
+                raise ContractViolation(
+                    f"{what}: data is not JSON: {instance['data'][:200]!r}"
+                ) from None
             content = data_schema.get("contentSchema", {})
             ref = content.get("$ref")
             if ref:

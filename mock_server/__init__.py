@@ -9,5 +9,12 @@ from mock_server.clock import Clock, ManualClock, RealClock, ScaledClock
 from mock_server.config import MockConfig
 from mock_server.server import MockServer
 
-__all__ = ["Clock", "ManualClock", "MockConfig", "MockServer", "RealClock", "ScaledClock",
-           "create_app"]
+__all__ = [
+    "Clock",
+    "ManualClock",
+    "MockConfig",
+    "MockServer",
+    "RealClock",
+    "ScaledClock",
+    "create_app",
+]

@@ -35,8 +35,13 @@ async def list_notifications(rt: MockRuntime, user: User, p: Mapping[str, Any]) 
     )
     has_more = b"true" if offset + len(items) < total else b"false"
     return _json(
-        b'{"notifications":[' + b",".join([n.to_json() for n in items])
-        + b'],"total":' + str(total).encode() + b',"has_more":' + has_more + b"}"
+        b'{"notifications":['
+        + b",".join([n.to_json() for n in items])
+        + b'],"total":'
+        + str(total).encode()
+        + b',"has_more":'
+        + has_more
+        + b"}"
     )
 
 

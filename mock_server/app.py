@@ -50,8 +50,11 @@ def create_app(
     routes: list[BaseRoute] = _api_routes(runtime)
     if config.control:
         routes.append(
-            Mount("/_mock", routes=control_routes(runtime),
-                  middleware=[Middleware(ControlGuard, token=config.control_token)])
+            Mount(
+                "/_mock",
+                routes=control_routes(runtime),
+                middleware=[Middleware(ControlGuard, token=config.control_token)],
+            )
         )
 
     @contextlib.asynccontextmanager
@@ -111,8 +114,10 @@ def _api_routes(runtime: MockRuntime) -> list[BaseRoute]:
         if len(endpoints) == 1:
             endpoint = next(iter(endpoints.values()))
         else:
+
             async def endpoint(request: Request, _e: Mapping[str, Any] = endpoints) -> Any:
                 return await _e[request.method](request)
+
         route = Route(path, endpoint, methods=list(ops))
         route.methods = set(ops)  # exactly the declared methods: no implicit HEAD, as FastAPI
         routes.append(route)

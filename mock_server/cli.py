@@ -29,29 +29,66 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 = any)")
     p.add_argument("--seed", type=int, help="generate realistic notifications from this seed")
-    p.add_argument("--notifications", type=_count, metavar="COUNT",
-                   help="how many notifications to generate (default 100 with --seed)")
-    p.add_argument("--fixtures", type=Path, metavar="DIR",
-                   help="folder with users.yaml, datasets.yaml, notifications.yaml")
+    p.add_argument(
+        "--notifications",
+        type=_count,
+        metavar="COUNT",
+        help="how many notifications to generate (default 100 with --seed)",
+    )
+    p.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="DIR",
+        help="folder with users.yaml, datasets.yaml, notifications.yaml",
+    )
     p.add_argument("--spec", type=Path, metavar="FILE", help="OpenAPI document to serve")
-    p.add_argument("--clock", choices=("real", "manual", "scaled"), default="real",
-                   help="real time (default), a manual clock moved through /_mock/clock/advance, "
-                   "or real time sped up by --clock-factor")
-    p.add_argument("--clock-factor", type=_positive, default=10.0,
-                   help="speed of the scaled clock (default 10)")
-    p.add_argument("--ping-interval", type=_positive, default=3.0, metavar="S",
-                   help="seconds between stream pings (default 3)")
-    p.add_argument("--poll-interval", type=_positive, default=3.0, metavar="S",
-                   help="seconds between stream polls for new notifications (default 3)")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="allowed browser origin, repeatable ('*' echoes any); default any "
-                   "http://localhost:* and http://127.0.0.1:*")
+    p.add_argument(
+        "--clock",
+        choices=("real", "manual", "scaled"),
+        default="real",
+        help="real time (default), a manual clock moved through /_mock/clock/advance, "
+        "or real time sped up by --clock-factor",
+    )
+    p.add_argument(
+        "--clock-factor",
+        type=_positive,
+        default=10.0,
+        help="speed of the scaled clock (default 10)",
+    )
+    p.add_argument(
+        "--ping-interval",
+        type=_positive,
+        default=3.0,
+        metavar="S",
+        help="seconds between stream pings (default 3)",
+    )
+    p.add_argument(
+        "--poll-interval",
+        type=_positive,
+        default=3.0,
+        metavar="S",
+        help="seconds between stream polls for new notifications (default 3)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allowed browser origin, repeatable ('*' echoes any); default any "
+        "http://localhost:* and http://127.0.0.1:*",
+    )
     p.add_argument("--no-control", action="store_true", help="serve no /_mock control plane")
-    p.add_argument("--control-token", metavar="TOKEN",
-                   help="serve the control plane to any client sending X-Mock-Token: TOKEN "
-                   "(default: loopback clients only)")
-    p.add_argument("--log-level", default="info",
-                   choices=("critical", "error", "warning", "info", "debug", "trace"))
+    p.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="serve the control plane to any client sending X-Mock-Token: TOKEN "
+        "(default: loopback clients only)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+    )
     return p
 
 
@@ -87,12 +124,17 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
 
 def banner(runtime: MockRuntime, base_url: str) -> str:
     """What a person needs to start: the URL, credentials and a curl line that works."""
-    lines = [f"Visual Layer Notifications mock on {base_url}  (clock: {runtime.clock.mode}, "
-             f"{len(runtime.store)} notifications)", ""]
+    lines = [
+        f"Visual Layer Notifications mock on {base_url}  (clock: {runtime.clock.mode}, "
+        f"{len(runtime.store)} notifications)",
+        "",
+    ]
     for user in runtime.users.values():
         total, unread = runtime.store.count_for(user.user_id)
-        lines.append(f"  {user.name}: api_key={user.api_key} api_secret={user.api_secret} "
-                     f"SESSION={user.session}  ({total} notifications, {unread} unread)")
+        lines.append(
+            f"  {user.name}: api_key={user.api_key} api_secret={user.api_secret} "
+            f"SESSION={user.session}  ({total} notifications, {unread} unread)"
+        )
     first = next(iter(runtime.users.values()))
     token = runtime.token(first)
     lines += [
@@ -106,7 +148,7 @@ def banner(runtime: MockRuntime, base_url: str) -> str:
             f"  curl -N -H {shlex.quote('Authorization: Bearer ' + token)} "
             f"{base_url}/api/v1/notifications/stream",
             f"  curl -X POST -H 'Content-Type: application/json' -d '{{\"dataset_id\": "
-            f"\"Ice cream\"}}' {base_url}/_mock/batches",
+            f'"Ice cream"}}\' {base_url}/_mock/batches',
             f"Fresh tokens: curl {base_url}/_mock/users",
         ]
     return "\n".join(lines)
@@ -133,8 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.startup = startup  # type: ignore[method-assign]
     server.run()
     if not server.started:
-        print(f"vl-notifications-mock: could not listen on {args.host}:{args.port} "
-              "(is the port in use?)", file=sys.stderr)
+        print(
+            f"vl-notifications-mock: could not listen on {args.host}:{args.port} "
+            "(is the port in use?)",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -7,6 +7,7 @@ are 404. Only loopback clients are served unless a control token is configured.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import math
 import uuid
@@ -46,8 +47,11 @@ class ControlGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._allowed(scope):
-            detail = ("The control plane needs the X-Mock-Token header" if self.token
-                      else "The control plane answers loopback clients only")
+            detail = (
+                "The control plane needs the X-Mock-Token header"
+                if self.token
+                else "The control plane answers loopback clients only"
+            )
             response = error_response(_Forbidden(detail))
             await response(scope, receive, send)
             return
@@ -57,13 +61,13 @@ class ControlGuard:
         if self.token is not None:
             for name, value in scope["headers"]:
                 if name == b"x-mock-token":
-                    return value.decode("latin-1") == self.token
+                    return hmac.compare_digest(bytes(value), self.token.encode("latin-1"))
             return False
         client = scope.get("client")
         if not client:
             return True  # in-process transports have no peer address
         try:
-            return ipaddress.ip_address(client[0]).is_loopback
+            return bool(ipaddress.ip_address(client[0]).is_loopback)
         except ValueError:
             return client[0] in ("testclient", "localhost")
 
@@ -102,8 +106,9 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 loc: list[str | int] = ["body", i] if many else ["body"]
-                raise RequestInvalid([field_error(loc, "Input should be an object",
-                                                  "model_type", entry)])
+                raise RequestInvalid(
+                    [field_error(loc, "Input should be an object", "model_type", entry)]
+                )
         try:
             made = rt.inject(entries)
         except KeyError as exc:
@@ -125,16 +130,24 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
         if view is not None and not isinstance(view, str):
             raise _invalid("view_name", "Input should be a string", view)
         count = body.get("result_count")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                                  or count < 1):
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 1
+        ):
             raise _invalid("result_count", "Input should be an integer of 1 or more", count)
         batch_id = body.get("batch_id")
         if batch_id is not None:
             batch_id = _uuid(batch_id, "batch_id")
-        ds, batch, made = rt.process_batch(dataset, view_name=view, result_count=count,
-                                           batch_id=batch_id)
-        return json_response(201, {"batch_id": batch, "dataset_id": ds.dataset_id,
-                                   "notifications": [n.to_dict() for n in made]})
+        ds, batch, made = rt.process_batch(
+            dataset, view_name=view, result_count=count, batch_id=batch_id
+        )
+        return json_response(
+            201,
+            {
+                "batch_id": batch,
+                "dataset_id": ds.dataset_id,
+                "notifications": [n.to_dict() for n in made],
+            },
+        )
 
     async def clock(request: Request) -> Response:
         return json_response(200, rt.clock_info())
@@ -142,8 +155,12 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
     async def advance(request: Request) -> Response:
         body = _object(await _json_body(request), frozenset({"seconds"}))
         seconds = body.get("seconds")
-        if (isinstance(seconds, bool) or not isinstance(seconds, int | float)
-                or not math.isfinite(seconds) or seconds < 0):
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or seconds < 0
+        ):
             raise _invalid("seconds", "Input should be a number of seconds, 0 or more", seconds)
         await rt.advance(float(seconds))
         return json_response(200, rt.clock_info())
@@ -156,8 +173,9 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
         except ValueError:
             micros = None
         if micros is None:
-            raise _invalid("now", "Input should be a timestamp like 2026-03-31T17:02:12.432489",
-                           raw)
+            raise _invalid(
+                "now", "Input should be a timestamp like 2026-03-31T17:02:12.432489", raw
+            )
         try:
             await rt.set_time(micros)
         except ClockError as exc:
@@ -178,19 +196,37 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
         _arm(rt, body)
         return json_response(201, {"faults": rt.faults.describe()})
 
+    async def streams(request: Request) -> Response:
+        if request.method == "DELETE":
+            return json_response(200, {"closed": await rt.close_streams()})
+        return json_response(200, {"open": rt.scheduler.subscribers})
+
     async def state(request: Request) -> Response:
         limit = 1000
         every = sorted(rt.store.all_notifications(), key=lambda n: n.key, reverse=True)
-        return json_response(200, {
-            "users": [{**_describe(u), **_counts(rt, u)} for u in rt.users.values()],
-            "datasets": [{"dataset_id": d.dataset_id, "name": d.name, "members": list(d.members),
-                          "views": [v.name for v in d.views]} for d in rt.directory.datasets.values()],
-            "notifications": {"total": len(every), "shown": min(limit, len(every)),
-                              "newest": [n.to_dict() for n in every[:limit]]},
-            "faults": rt.faults.describe(),
-            "streams": rt.scheduler.subscribers,
-            "clock": rt.clock_info(),
-        })
+        return json_response(
+            200,
+            {
+                "users": [{**_describe(u), **_counts(rt, u)} for u in rt.users.values()],
+                "datasets": [
+                    {
+                        "dataset_id": d.dataset_id,
+                        "name": d.name,
+                        "members": list(d.members),
+                        "views": [v.name for v in d.views],
+                    }
+                    for d in rt.directory.datasets.values()
+                ],
+                "notifications": {
+                    "total": len(every),
+                    "shown": min(limit, len(every)),
+                    "newest": [n.to_dict() for n in every[:limit]],
+                },
+                "faults": rt.faults.describe(),
+                "streams": rt.scheduler.subscribers,
+                "clock": rt.clock_info(),
+            },
+        )
 
     return [
         Route("/health", health, methods=["GET"]),
@@ -203,6 +239,7 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
         Route("/clock/set", set_clock, methods=["POST"]),
         Route("/reset", reset, methods=["POST"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/streams", streams, methods=["GET", "DELETE"]),
         Route("/state", state, methods=["GET"]),
     ]
 
@@ -210,8 +247,11 @@ def control_routes(rt: MockRuntime) -> list[BaseRoute]:
 def _arm(rt: MockRuntime, body: dict[str, Any]) -> None:
     kinds = [k for k in ("status", "latency_ms", "sse_error", "sse_drop") if k in body]
     if len(kinds) != 1:
-        raise _invalid(kinds[1] if kinds else "status",
-                       "Give exactly one of status, latency_ms, sse_error, sse_drop", None)
+        raise _invalid(
+            kinds[1] if kinds else "status",
+            "Give exactly one of status, latency_ms, sse_error, sse_drop",
+            None,
+        )
     kind = kinds[0]
     value = _int(body, kind, 400 if kind == "status" else 0 if kind == "latency_ms" else 1)
     if kind == "status" and value > 599:
@@ -228,9 +268,14 @@ def _arm(rt: MockRuntime, body: dict[str, Any]) -> None:
         raise _invalid("path", "Input should be a path starting with /", path)
     if path.startswith("/_mock"):
         raise _invalid("path", "The control plane is never faulted", path)
-    rt.faults.add_http(HttpFault(path=path, remaining=count,
-                                 status=value if kind == "status" else None,
-                                 latency_ms=value if kind == "latency_ms" else None))
+    rt.faults.add_http(
+        HttpFault(
+            path=path,
+            remaining=count,
+            status=value if kind == "status" else None,
+            latency_ms=value if kind == "latency_ms" else None,
+        )
+    )
 
 
 def _int(body: dict[str, Any], key: str, minimum: int) -> int:
@@ -254,12 +299,14 @@ async def _json_body(request: Request) -> Any:
 
 def _object(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise RequestInvalid([field_error(["body"], "Input should be an object", "model_type",
-                                          body)])
+        raise RequestInvalid(
+            [field_error(["body"], "Input should be an object", "model_type", body)]
+        )
     for key in body:
         if key not in allowed:
-            raise _invalid(key, f"Unknown field; expected one of {', '.join(sorted(allowed))}",
-                           body[key])
+            raise _invalid(
+                key, f"Unknown field; expected one of {', '.join(sorted(allowed))}", body[key]
+            )
     return body
 
 
@@ -280,16 +327,23 @@ def _user(rt: MockRuntime, name: str) -> User:
 
 
 def _describe(user: User) -> dict[str, Any]:
-    return {"name": user.name, "user_id": user.user_id, "api_key": user.api_key,
-            "api_secret": user.api_secret, "session": user.session}
+    return {
+        "name": user.name,
+        "user_id": user.user_id,
+        "api_key": user.api_key,
+        "api_secret": user.api_secret,
+        "session": user.session,
+    }
 
 
 def _credentials(rt: MockRuntime, user: User) -> dict[str, Any]:
-    return {**_describe(user), "token": rt.token(user),
-            "datasets": [d.dataset_id for d in rt.directory.datasets_of(user)]}
+    return {
+        **_describe(user),
+        "token": rt.token(user),
+        "datasets": [d.dataset_id for d in rt.directory.datasets_of(user)],
+    }
 
 
 def _counts(rt: MockRuntime, user: User) -> dict[str, int]:
     total, unread = rt.store.count_for(user.user_id)
     return {"notifications": total, "unread": unread}
-

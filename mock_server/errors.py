@@ -12,7 +12,8 @@ Everything else that escapes a handler is a 500 ``{"detail": "Internal Server Er
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import orjson
 from starlette.exceptions import HTTPException
@@ -26,7 +27,7 @@ class MockError(Exception):
     """An error with an HTTP status and a string ``detail``."""
 
     status_code = 500
-    headers: dict[str, str] | None = None
+    headers: ClassVar[Mapping[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -38,7 +39,7 @@ class MockError(Exception):
 
 class NotAuthenticated(MockError):
     status_code = 401
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers: ClassVar[Mapping[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(MockError):
@@ -73,7 +74,7 @@ def field_error(loc: list[str | int], msg: str, kind: str, value: Any = None) ->
     return {"type": kind, "loc": loc, "msg": msg, "input": value}
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 

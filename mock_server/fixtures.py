@@ -19,8 +19,18 @@ from mock_server.models import Dataset, Notification, User, View
 from mock_server.timefmt import parse_timestamp
 
 NOTIFICATION_FIELDS = frozenset(
-    {"user", "id", "entity_type", "entity_id", "title", "message", "metadata", "dataset_id",
-     "created_at", "read_at"}
+    {
+        "user",
+        "id",
+        "entity_type",
+        "entity_id",
+        "title",
+        "message",
+        "metadata",
+        "dataset_id",
+        "created_at",
+        "read_at",
+    }
 )
 
 
@@ -148,10 +158,13 @@ def _load_users(path: Path) -> dict[str, User]:
         name = entry.get("name") if isinstance(entry, dict) else None
         where = f"{path}, entry {i}" + (f" ({name})" if isinstance(name, str) else "")
         if not isinstance(entry, dict):
-            raise FixtureError(f"{where}: expected a mapping with name, user_id, api_key, "
-                               "api_secret and session")
-        fields = {k: _text(entry, k, where)
-                  for k in ("name", "user_id", "api_key", "api_secret", "session")}
+            raise FixtureError(
+                f"{where}: expected a mapping with name, user_id, api_key, api_secret and session"
+            )
+        fields = {
+            k: _text(entry, k, where)
+            for k in ("name", "user_id", "api_key", "api_secret", "session")
+        }
         try:
             fields["user_id"] = _uuid(fields["user_id"], "user_id")
         except ValueError as exc:
@@ -195,8 +208,9 @@ def _load_datasets(path: Path, users: Mapping[str, User]) -> dict[str, Dataset]:
                 raise FixtureError(f"{where}, view {j}: {exc}") from None
         if dataset_id in datasets:
             raise FixtureError(f"{where}: dataset_id {dataset_id} is used twice")
-        datasets[dataset_id] = Dataset(dataset_id, _text(entry, "name", where), tuple(members),
-                                       tuple(views))
+        datasets[dataset_id] = Dataset(
+            dataset_id, _text(entry, "name", where), tuple(members), tuple(views)
+        )
     return datasets
 
 
@@ -236,8 +250,10 @@ def build_notification(
     metadata = _metadata(fields.get("metadata", {}), dataset, view)
     created = fields.get("created_at")
     read = fields.get("read_at")
-    for key, value in (("title", fields.get("title", "")), ("entity_type",
-                       fields.get("entity_type", "saved_view"))):
+    for key, value in (
+        ("title", fields.get("title", "")),
+        ("entity_type", fields.get("entity_type", "saved_view")),
+    ):
         if not isinstance(value, str):
             raise FieldError(key, f"{key!r} must be a string")
     message = fields.get("message")
@@ -284,6 +300,7 @@ def _metadata(given: Any, dataset: Dataset | None, view: View | None) -> dict[st
             raise FieldError(f"metadata.{key}", f"'metadata.{key}' must be a {kind.__name__}")
     count = meta["result_count"]
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise FieldError("metadata.result_count",
-                         "'metadata.result_count' must be a non-negative integer")
+        raise FieldError(
+            "metadata.result_count", "'metadata.result_count' must be a non-negative integer"
+        )
     return meta

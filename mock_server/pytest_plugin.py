@@ -50,6 +50,7 @@ def vlmock_token(vlmock: MockServer) -> str:
 @pytest.fixture
 def vlmock_client(vlmock: MockServer, vlmock_token: str) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` on the mock's URL, authenticated as ``alice``."""
-    with httpx.Client(base_url=vlmock.url,
-                      headers={"Authorization": f"Bearer {vlmock_token}"}) as client:
+    with httpx.Client(
+        base_url=vlmock.url, headers={"Authorization": f"Bearer {vlmock_token}"}
+    ) as client:
         yield client

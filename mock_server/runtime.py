@@ -86,8 +86,9 @@ class MockRuntime:
 
     def token(self, user: User, ttl: float | None = None) -> str:
         """A token for ``user`` minted at the mock's now."""
-        return mint_token(user, now=self.clock.now(),
-                          ttl=self.config.token_ttl if ttl is None else ttl)
+        return mint_token(
+            user, now=self.clock.now(), ttl=self.config.token_ttl if ttl is None else ttl
+        )
 
     # -- state -------------------------------------------------------------------------------
 
@@ -135,13 +136,27 @@ class MockRuntime:
         made = []
         for view in views:
             count = result_count if result_count is not None else self._rng.randint(1, 500)
-            meta = {"batch_id": batch, "is_alert": True, "view_name": view.name,
-                    "dataset_name": dataset.name, "result_count": count}
+            meta = {
+                "batch_id": batch,
+                "is_alert": True,
+                "view_name": view.name,
+                "dataset_name": dataset.name,
+                "result_count": count,
+            }
             for member in dataset.members:
-                made.append(Notification(
-                    id=str(uuid.uuid4()), user_id=self.users[member].user_id,
-                    entity_type="saved_view", entity_id=view.entity_id, title="", message=None,
-                    metadata=meta, dataset_id=dataset.dataset_id, created_at=now))
+                made.append(
+                    Notification(
+                        id=str(uuid.uuid4()),
+                        user_id=self.users[member].user_id,
+                        entity_type="saved_view",
+                        entity_id=view.entity_id,
+                        title="",
+                        message=None,
+                        metadata=meta,
+                        dataset_id=dataset.dataset_id,
+                        created_at=now,
+                    )
+                )
         self.store.add_many(made)
         return dataset, batch, made
 
@@ -149,8 +164,9 @@ class MockRuntime:
 
     def _manual(self) -> ManualClock:
         if not isinstance(self.clock, ManualClock):
-            raise Conflict(f"The clock is {self.clock.mode}; start the mock with --clock manual "
-                           "to move it")
+            raise Conflict(
+                f"The clock is {self.clock.mode}; start the mock with --clock manual to move it"
+            )
         return self.clock
 
     async def advance(self, seconds: float) -> None:
@@ -162,9 +178,18 @@ class MockRuntime:
         self._manual().set(micros / 1_000_000)
         await self.scheduler.settle(self.config.settle_timeout)
 
+    async def close_streams(self) -> int:
+        """End every open stream cleanly; returns once they have finished writing."""
+        return await self.scheduler.close_all_and_wait(self.config.settle_timeout)
+
     def clock_info(self) -> dict[str, Any]:
         return {"now": format_micros(self.now_us()), "mode": self.clock.mode}
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "users": len(self.users), "notifications": len(self.store),
-                "streams": self.scheduler.subscribers, "clock": self.clock_info()}
+        return {
+            "status": "ok",
+            "users": len(self.users),
+            "notifications": len(self.store),
+            "streams": self.scheduler.subscribers,
+            "clock": self.clock_info(),
+        }

@@ -17,14 +17,46 @@ from dataclasses import dataclass
 from mock_server.fixtures import Directory
 from mock_server.models import Dataset, Notification, View
 
-_SUBJECTS = ("Retail shelves", "Drone survey", "Traffic cams", "Wildlife traps", "Solar panels",
-             "Crop fields", "Warehouse floor", "Street signs", "Bakery line", "Harbor cranes",
-             "Parking lots", "Ski slopes", "Kitchen hygiene", "Assembly line", "Beach cleanup")
+_SUBJECTS = (
+    "Retail shelves",
+    "Drone survey",
+    "Traffic cams",
+    "Wildlife traps",
+    "Solar panels",
+    "Crop fields",
+    "Warehouse floor",
+    "Street signs",
+    "Bakery line",
+    "Harbor cranes",
+    "Parking lots",
+    "Ski slopes",
+    "Kitchen hygiene",
+    "Assembly line",
+    "Beach cleanup",
+)
 _SUFFIXES = ("2026", "Q3", "v2", "north", "night shift", "raw", "EU", "pilot")
-_VIEWS = ("empty shelves", "misplaced items", "people without helmets", "cracked panels",
-          "deer at night", "blurry frames", "duplicates", "red lights", "open doors",
-          "smoke", "forklifts", "spills", "weeds", "rust", "crowds", "dogs", "snow on lens",
-          "bright glare", "overexposed", "mislabeled boxes")
+_VIEWS = (
+    "empty shelves",
+    "misplaced items",
+    "people without helmets",
+    "cracked panels",
+    "deer at night",
+    "blurry frames",
+    "duplicates",
+    "red lights",
+    "open doors",
+    "smoke",
+    "forklifts",
+    "spills",
+    "weeds",
+    "rust",
+    "crowds",
+    "dogs",
+    "snow on lens",
+    "bright glare",
+    "overexposed",
+    "mislabeled boxes",
+)
 _SECOND = 1_000_000
 
 
@@ -52,16 +84,31 @@ def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded
         batch_id = next(uid)
         k = 1 if len(ds.views) == 1 else rng.randint(1, min(3, len(ds.views)))
         for view in rng.sample(ds.views, k):
-            meta = {"batch_id": batch_id, "is_alert": True, "view_name": view.name,
-                    "dataset_name": ds.name, "result_count": int(rng.paretovariate(1.2) * 5)}
+            meta = {
+                "batch_id": batch_id,
+                "is_alert": True,
+                "view_name": view.name,
+                "dataset_name": ds.name,
+                "result_count": int(rng.paretovariate(1.2) * 5),
+            }
             for member in ds.members:
                 read_at = None
                 if t < read_before and rng.random() < 0.8:
                     read_at = t + rng.randrange(60, 86_400) * _SECOND
-                notifications.append(Notification(
-                    id=next(uid), user_id=by_name[member].user_id, entity_type="saved_view",
-                    entity_id=view.entity_id, title="", message=None, metadata=meta,
-                    dataset_id=ds.dataset_id, created_at=t, read_at=read_at))
+                notifications.append(
+                    Notification(
+                        id=next(uid),
+                        user_id=by_name[member].user_id,
+                        entity_type="saved_view",
+                        entity_id=view.entity_id,
+                        title="",
+                        message=None,
+                        metadata=meta,
+                        dataset_id=ds.dataset_id,
+                        created_at=t,
+                        read_at=read_at,
+                    )
+                )
                 if len(notifications) == count:
                     return Seeded(tuple(datasets), notifications)
         t -= rng.randrange(1, 900) * _SECOND + rng.randrange(_SECOND)

@@ -64,10 +64,19 @@ def _find_runtime(app: Any) -> MockRuntime | None:
     return None
 
 
-def uvicorn_config(app: Starlette, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+def uvicorn_config(
+    app: Starlette, host: str, port: int, log_level: str = "warning"
+) -> uvicorn.Config:
     """The server settings the CLI, the library and the benchmark's ceiling all share."""
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
-                          access_log=False, timeout_graceful_shutdown=5)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 class ClockHandle:
@@ -92,8 +101,9 @@ class ClockHandle:
 
     def set(self, instant: float | str) -> None:
         """Jump to an instant (epoch seconds or a timestamp string), never backwards."""
-        micros = (parse_timestamp(instant) if isinstance(instant, str)
-                  else round(instant * 1_000_000))
+        micros = (
+            parse_timestamp(instant) if isinstance(instant, str) else round(instant * 1_000_000)
+        )
         self._server.call(self._server.runtime.set_time(micros))
 
 
@@ -149,7 +159,8 @@ class MockServer:
             if not self._thread.is_alive():
                 self._server = None
                 raise RuntimeError(
-                    f"the mock could not start on {self._host}:{self._port} (is the port in use?)")
+                    f"the mock could not start on {self._host}:{self._port} (is the port in use?)"
+                )
         return self
 
     def stop(self) -> None:
@@ -172,7 +183,9 @@ class MockServer:
     @property
     def url(self) -> str:
         if self._server is None:
-            raise RuntimeError("the mock is not running; use it as a context manager or call start()")
+            raise RuntimeError(
+                "the mock is not running; use it as a context manager or call start()"
+            )
         return f"http://{self._host}:{self._server.port}"
 
     @property
@@ -206,8 +219,7 @@ class MockServer:
 
     def batch(self, dataset: str, **options: Any) -> list[Notification]:
         """A processed media batch on a dataset (id or name): every member is alerted."""
-        return self.call(self._async(
-            lambda: self.runtime.process_batch(dataset, **options)[2]))
+        return self.call(self._async(lambda: self.runtime.process_batch(dataset, **options)[2]))
 
     def reset(self) -> None:
         """Back to the seeded start state with no faults; the clock keeps its time."""

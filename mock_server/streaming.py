@@ -48,8 +48,18 @@ _HEADERS = [
 class Subscription:
     """One open stream: who it is for, where its poll cursor is, and what waits to be sent."""
 
-    __slots__ = ("closed", "cursor", "dataset_id", "dropped", "pending", "queue", "scope",
-                 "user_id", "wakeup")
+    __slots__ = (
+        "closed",
+        "cursor",
+        "dataset_id",
+        "dropped",
+        "pending",
+        "queue",
+        "scope",
+        "sending",
+        "user_id",
+        "wakeup",
+    )
 
     def __init__(self, user_id: str, dataset_id: str | None, cursor: int) -> None:
         self.user_id = user_id
@@ -58,6 +68,7 @@ class Subscription:
         self.queue: deque[bytes] = deque()
         self.wakeup = asyncio.Event()
         self.pending = 0  # events queued or being written
+        self.sending = False  # the writer is inside send(): its chunk is with the server
         self.closed = False
         self.dropped = False
         self.scope: anyio.CancelScope | None = None
@@ -87,9 +98,7 @@ class Scheduler:
         self._order = itertools.count()
         self._dead = 0
         self._changed = asyncio.Event()
-        self._pending = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._progress = asyncio.Event()
 
     @property
     def subscribers(self) -> int:
@@ -131,6 +140,23 @@ class Scheduler:
         for sub in list(self._subs):
             self._close(sub)
 
+    async def close_all_and_wait(self, limit: float) -> int:
+        """End every stream and return once their writers have flushed and finished.
+
+        Returns how many streams were open. Clients see a clean end of stream (browsers'
+        EventSource then reconnects), which also makes a handy fence in tests.
+        """
+        count = len(self._subs)
+        self.close_all()
+        try:
+            async with asyncio.timeout(limit):
+                while self._subs:
+                    self._progress.clear()
+                    await self._progress.wait()
+        except TimeoutError:
+            log.warning("%d streams did not finish within %.1f s", len(self._subs), limit)
+        return count
+
     def run_due(self) -> None:
         """Send everything due at the clock's now, in due order."""
         now = self._clock.now()
@@ -148,14 +174,21 @@ class Scheduler:
                 self._send(sub, PING)
                 self._push(due + self._ping_interval, _PING, sub)
 
-    async def settle(self, timeout: float) -> None:
-        """Run what is due, then wait (up to ``timeout`` real seconds) until it is written."""
+    async def settle(self, limit: float) -> None:
+        """Run what is due, then return once every open stream has handed it to the server.
+
+        A writer blocked inside ``send`` is back-pressured by a client that stopped reading: its
+        earlier chunk is already with the server and it is not waited for (it is dropped once
+        its queue fills). ``limit`` real seconds bound the wait all the same.
+        """
         self.run_due()
-        if self._pending:
-            try:
-                await asyncio.wait_for(self._idle.wait(), timeout)
-            except TimeoutError:
-                log.warning("streams did not write their due events within %.1f s", timeout)
+        try:
+            async with asyncio.timeout(limit):
+                while any(s.pending and not s.sending for s in self._subs):
+                    self._progress.clear()
+                    await self._progress.wait()
+        except TimeoutError:
+            log.warning("streams did not write their due events within %.1f s", limit)
 
     async def run(self) -> None:
         """The scheduler's task: sleep on the clock until the next due event, run it, repeat."""
@@ -197,8 +230,9 @@ class Scheduler:
         if sub.closed:
             return
         if len(sub.queue) >= self._queue_size:
-            log.warning("dropping a stream whose client cannot keep up (%d events waiting)",
-                        len(sub.queue))
+            log.warning(
+                "dropping a stream whose client cannot keep up (%d events waiting)", len(sub.queue)
+            )
             sub.dropped = True
             self._close(sub)
             if sub.scope is not None:
@@ -206,8 +240,6 @@ class Scheduler:
             return
         sub.queue.append(chunk)
         sub.pending += 1
-        self._pending += 1
-        self._idle.clear()
         sub.wakeup.set()
 
     def _close(self, sub: Subscription) -> None:
@@ -216,13 +248,8 @@ class Scheduler:
 
     def written(self, sub: Subscription, count: int) -> None:
         """A writer reports ``count`` events written (or discarded with their stream)."""
-        count = min(count, sub.pending)
-        if count > 0:
-            sub.pending -= count
-            self._pending -= count
-            if self._pending <= 0:
-                self._pending = 0
-                self._idle.set()
+        sub.pending = max(0, sub.pending - count)
+        self._progress.set()
 
 
 class EventStreamResponse:
@@ -259,7 +286,11 @@ class EventStreamResponse:
             count = len(sub.queue)
             chunk = b"".join(sub.queue)
             sub.queue.clear()
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sub.sending = True
+            try:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            finally:
+                sub.sending = False
             self._scheduler.written(sub, count)
 
     async def _watch_disconnect(self, receive: Receive) -> None:

@@ -45,5 +45,3 @@ def parse_timestamp(text: str) -> int:
 
 def micros_to_seconds(micros: int) -> float:
     return micros / 1_000_000
-
-

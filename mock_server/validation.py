@@ -49,8 +49,12 @@ class ParameterValidator:
     def __call__(self, raw: str | None) -> tuple[Any, ValidationItem | None]:
         if raw is None:
             if self.required:
-                return None, {"type": "missing", "loc": self.loc, "msg": "Field required",
-                              "input": None}
+                return None, {
+                    "type": "missing",
+                    "loc": self.loc,
+                    "msg": "Field required",
+                    "input": None,
+                }
             return self.default, None
         return self.parse(raw)
 
@@ -70,9 +74,7 @@ class OperationValidator:
                 self._path.append(ParameterValidator(p))
             # header and cookie parameters are not declared by this API; ignored if present
 
-    def validate(
-        self, query: Mapping[str, str], path: Mapping[str, str]
-    ) -> dict[str, Any]:
+    def validate(self, query: Mapping[str, str], path: Mapping[str, str]) -> dict[str, Any]:
         """The typed parameters, defaults filled in; raises :class:`RequestInvalid`."""
         values: dict[str, Any] = {}
         errors: list[ValidationItem] | None = None
@@ -116,17 +118,25 @@ def _error(loc: list[str | int], kind: str, msg: str, raw: str, **ctx: Any) -> V
     return item
 
 
-def _bounds(schema: Mapping[str, Any], loc: list[str | int]) -> Callable[[Any, str], ValidationItem | None]:
+def _bounds(
+    schema: Mapping[str, Any], loc: list[str | int]
+) -> Callable[[Any, str], ValidationItem | None]:
     lo, hi = schema.get("minimum"), schema.get("maximum")
     xlo, xhi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
 
     def check(value: Any, raw: str) -> ValidationItem | None:
         if lo is not None and value < lo:
-            return _error(loc, "greater_than_equal",
-                          f"Input should be greater than or equal to {lo}", raw, ge=lo)
+            return _error(
+                loc,
+                "greater_than_equal",
+                f"Input should be greater than or equal to {lo}",
+                raw,
+                ge=lo,
+            )
         if hi is not None and value > hi:
-            return _error(loc, "less_than_equal",
-                          f"Input should be less than or equal to {hi}", raw, le=hi)
+            return _error(
+                loc, "less_than_equal", f"Input should be less than or equal to {hi}", raw, le=hi
+            )
         if xlo is not None and value <= xlo:
             return _error(loc, "greater_than", f"Input should be greater than {xlo}", raw, gt=xlo)
         if xhi is not None and value >= xhi:
@@ -143,8 +153,11 @@ def _integer(schema: Mapping[str, Any], loc: list[str | int]) -> Parser:
         text = raw
         if not _INT.fullmatch(text):
             return None, _error(
-                loc, "int_parsing",
-                "Input should be a valid integer, unable to parse string as an integer", raw)
+                loc,
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+                raw,
+            )
         value = int(text)
         return value, bounds(value, raw)
 
@@ -158,8 +171,11 @@ def _number(schema: Mapping[str, Any], loc: list[str | int]) -> Parser:
         text = raw
         if not _NUMBER.fullmatch(text):
             return None, _error(
-                loc, "float_parsing",
-                "Input should be a valid number, unable to parse string as a number", raw)
+                loc,
+                "float_parsing",
+                "Input should be a valid number, unable to parse string as a number",
+                raw,
+            )
         value = float(text)
         return value, bounds(value, raw)
 
@@ -173,8 +189,9 @@ def _boolean(loc: list[str | int]) -> Parser:
             return True, None
         if text in _FALSE:
             return False, None
-        return None, _error(loc, "bool_parsing",
-                            "Input should be a valid boolean, unable to interpret input", raw)
+        return None, _error(
+            loc, "bool_parsing", "Input should be a valid boolean, unable to interpret input", raw
+        )
 
     return parse
 
@@ -188,25 +205,46 @@ def _string(schema: Mapping[str, Any], loc: list[str | int]) -> Parser:
     def parse(raw: str) -> tuple[Any, ValidationItem | None]:
         if is_uuid:
             if not _UUID.fullmatch(raw):
-                return None, _error(loc, "uuid_parsing",
-                                    "Input should be a valid UUID, in the form "
-                                    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", raw)
+                return None, _error(
+                    loc,
+                    "uuid_parsing",
+                    "Input should be a valid UUID, in the form "
+                    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+                    raw,
+                )
             raw = raw.lower()
         if min_length is not None and len(raw) < min_length:
-            return None, _error(loc, "string_too_short",
-                                f"String should have at least {min_length} characters", raw,
-                                min_length=min_length)
+            return None, _error(
+                loc,
+                "string_too_short",
+                f"String should have at least {min_length} characters",
+                raw,
+                min_length=min_length,
+            )
         if max_length is not None and len(raw) > max_length:
-            return None, _error(loc, "string_too_long",
-                                f"String should have at most {max_length} characters", raw,
-                                max_length=max_length)
+            return None, _error(
+                loc,
+                "string_too_long",
+                f"String should have at most {max_length} characters",
+                raw,
+                max_length=max_length,
+            )
         if pattern is not None and not pattern.search(raw):
-            return None, _error(loc, "string_pattern_mismatch",
-                                f"String should match pattern '{pattern.pattern}'", raw,
-                                pattern=pattern.pattern)
+            return None, _error(
+                loc,
+                "string_pattern_mismatch",
+                f"String should match pattern '{pattern.pattern}'",
+                raw,
+                pattern=pattern.pattern,
+            )
         if enum is not None and raw not in enum:
-            return None, _error(loc, "enum", f"Input should be {' or '.join(map(repr, enum))}",
-                                raw, expected=", ".join(map(repr, enum)))
+            return None, _error(
+                loc,
+                "enum",
+                f"Input should be {' or '.join(map(repr, enum))}",
+                raw,
+                expected=", ".join(map(repr, enum)),
+            )
         return raw, None
 
     return parse

@@ -37,12 +37,14 @@ def validating_hook(api: SpecValidator, control: SpecValidator):  # type: ignore
             return  # undeclared paths: their 404/405 shape is checked by the tests themselves
         content_type = response.headers.get("content-type", "")
         if content_type.startswith("text/event-stream"):
-            spec.response_schema_pointer(response.request.method, path, response.status_code,
-                                         content_type)
+            spec.response_schema_pointer(
+                response.request.method, path, response.status_code, content_type
+            )
             return
         response.read()
-        spec.validate_response(response.request.method, path, response.status_code,
-                               content_type, response.content)
+        spec.validate_response(
+            response.request.method, path, response.status_code, content_type, response.content
+        )
 
     return check
 
@@ -65,8 +67,11 @@ def client(
     mock: MockServer, api_spec: SpecValidator, control_spec: SpecValidator
 ) -> Iterator[httpx.Client]:
     """An unauthenticated client whose responses are validated against the specs."""
-    with httpx.Client(base_url=mock.url, timeout=10,
-                      event_hooks={"response": [validating_hook(api_spec, control_spec)]}) as c:
+    with httpx.Client(
+        base_url=mock.url,
+        timeout=10,
+        event_hooks={"response": [validating_hook(api_spec, control_spec)]},
+    ) as c:
         yield c
 
 
@@ -78,8 +83,13 @@ def alice(client: httpx.Client, mock: MockServer) -> httpx.Client:
 
 
 @pytest.fixture
-def bob(mock: MockServer, api_spec: SpecValidator, control_spec: SpecValidator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=mock.url, timeout=10,
-                      headers={"Authorization": f"Bearer {mock.token('bob')}"},
-                      event_hooks={"response": [validating_hook(api_spec, control_spec)]}) as c:
+def bob(
+    mock: MockServer, api_spec: SpecValidator, control_spec: SpecValidator
+) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=mock.url,
+        timeout=10,
+        headers={"Authorization": f"Bearer {mock.token('bob')}"},
+        event_hooks={"response": [validating_hook(api_spec, control_spec)]},
+    ) as c:
         yield c
