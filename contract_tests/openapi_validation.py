@@ -187,5 +187,6 @@ class SpecValidator:
             option = self._resolve(option)
             name = self._resolve(option.get("properties", {}).get("event", {}))
             if name.get("const") == event_name or event_name in name.get("enum", []):
-                return option
+                branch: Mapping[str, Any] = option
+                return branch
         return None
