@@ -177,14 +177,15 @@ class Scheduler:
     async def settle(self, limit: float) -> None:
         """Run what is due, then return once every open stream has handed it to the server.
 
-        A writer blocked inside ``send`` is back-pressured by a client that stopped reading: its
-        earlier chunk is already with the server and it is not waited for (it is dropped once
-        its queue fills). ``limit`` real seconds bound the wait all the same.
+        A stream that a due event closed (a drop fault) is waited for until it has ended and
+        unsubscribed. A writer blocked inside ``send`` is back-pressured by a client that stopped
+        reading: its earlier chunk is already with the server and it is not waited for (it is
+        dropped once its queue fills). ``limit`` real seconds bound the wait all the same.
         """
         self.run_due()
         try:
             async with asyncio.timeout(limit):
-                while any(s.pending and not s.sending for s in self._subs):
+                while any((s.pending or s.closed) and not s.sending for s in self._subs):
                     self._progress.clear()
                     await self._progress.wait()
         except TimeoutError:
