@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import yaml
 
 from mock_server import MockConfig, create_app
 from mock_server.spec import SpecError
-from tests.conftest import SPEC, AppClientFactory
+
+SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+AppClientFactory = Callable[..., httpx.Client]
 
 LIST = "/api/v1/notifications"
 
