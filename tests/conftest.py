@@ -167,3 +167,11 @@ def app_client(api_spec: SpecValidator, control_spec: SpecValidator) -> Iterator
             return c
 
         yield make
+
+
+@pytest.fixture(scope="session")
+def response_hook(
+    api_spec: SpecValidator, control_spec: SpecValidator
+) -> Callable[[httpx.Response], None]:
+    """The validating hook, for tests that build their own clients (``event_hooks``)."""
+    return validating_hook(api_spec, control_spec)
