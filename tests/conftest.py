@@ -175,3 +175,11 @@ def response_hook(
 ) -> Callable[[httpx.Response], None]:
     """The validating hook, for tests that build their own clients (``event_hooks``)."""
     return validating_hook(api_spec, control_spec)
+
+
+@pytest.fixture(scope="session")
+def async_response_hook(
+    api_spec: SpecValidator, control_spec: SpecValidator
+) -> Callable[[httpx.Response], Awaitable[None]]:
+    """The validating hook for an ``httpx.AsyncClient``."""
+    return async_validating_hook(api_spec, control_spec)
