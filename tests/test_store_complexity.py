@@ -94,7 +94,7 @@ def test_a_page_touches_only_its_own_notifications_whatever_the_store_size(
             {"limit": 20, "offset": 10, "unread_only": True, "dataset_id": DATASETS[0]},
         ):
             items: list[Notification] = []
-            cost = touches(lambda kw=kwargs: items.extend(store.page(ALICE, **kw)[0]))
+            cost = touches(lambda s=store, out=items, kw=kwargs: out.extend(s.page(ALICE, **kw)[0]))
             assert len(items) == kwargs["limit"]
             assert cost == 0, kwargs  # positional slicing: nothing is visited to find the page
 
