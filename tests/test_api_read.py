@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from mock_server import MockServer
@@ -168,3 +169,29 @@ def test_read_all_never_touches_another_users_notifications(
 def test_a_notification_read_by_read_all_cannot_be_marked_again(alice: httpx.Client) -> None:
     alice.post(READ_ALL)
     assert alice.post(read(DOC_ID)).status_code == 404
+
+
+def test_the_documentations_full_workflow_runs_as_written(
+    client: httpx.Client, mock: MockServer
+) -> None:
+    # the doc's "Python Example: Full Workflow", with a token minted from alice's key and secret
+    alice = mock.user("alice")
+    now = int(mock.clock.now())
+    token = jwt.encode(
+        {"sub": alice.api_key, "iat": now, "exp": now + 600, "iss": "sdk"},
+        alice.api_secret,
+        algorithm="HS256",
+        headers={"kid": alice.api_key},
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/_mock/batches", json={"dataset_id": STREETS, "result_count": 12})
+    resp = client.get(COUNT, headers=headers, params={"dataset_id": STREETS})
+    assert resp.json()["count"] == 3
+    resp = client.get(
+        LIST, headers=headers, params={"dataset_id": STREETS, "limit": 10, "unread_only": True}
+    )
+    data = resp.json()
+    assert [n["metadata"]["result_count"] for n in data["notifications"]][:2] == [12, 12]
+    assert data["total"] == 3
+    resp = client.post(READ_ALL, headers=headers, params={"dataset_id": STREETS})
+    assert resp.json()["count"] == 3
