@@ -79,7 +79,7 @@ def test_a_count_alone_generates_from_seed_zero(app_client: AppClientFactory) ->
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("count", [1, 3, 61])
 def test_every_batch_alerts_every_member_of_its_dataset_once_per_view(
     app_client: AppClientFactory, seed: int, count: int
