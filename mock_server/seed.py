@@ -129,7 +129,7 @@ def _uuids(rng: random.Random) -> Iterator[str]:
 def _datasets(rng: random.Random, directory: Directory) -> list[Dataset]:
     names = sorted(directory.users)
     uid = _uuids(rng)
-    made = []
+    made: list[Dataset] = []
     for subject in rng.sample(_SUBJECTS, 6):
         name = f"{subject} {rng.choice(_SUFFIXES)}"
         # some datasets are shared by everyone, some by a few, some private (the first one,

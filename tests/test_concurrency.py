@@ -69,7 +69,9 @@ def test_concurrent_mark_reads_of_different_ids_all_succeed_and_count_down(
     alice: httpx.Client, mock: MockServer, async_response_hook: AsyncHook
 ) -> None:
     made = alice.post("/_mock/notifications", json=[{"user": "alice"}] * 40).json()
-    requests = [("POST", f"/api/v1/notifications/{n['id']}/read", {}) for n in made]
+    requests: list[tuple[str, str, dict[str, str]]] = [
+        ("POST", f"/api/v1/notifications/{n['id']}/read", {}) for n in made
+    ]
     requests += [("POST", f"/api/v1/notifications/{n['id']}/read", {}) for n in made[:10]]
     responses = asyncio.run(_all_at_once(mock, async_response_hook, requests))
     assert sorted(r.status_code for r in responses) == [200] * 40 + [404] * 10

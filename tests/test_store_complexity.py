@@ -42,7 +42,7 @@ class CountingNotification(Notification):
 def build(per_user: int) -> tuple[Store, list[str]]:
     store = Store()
     ids: list[str] = []
-    batch = []
+    batch: list[Notification] = []
     for i in range(per_user):
         for user in (ALICE, BOB):
             nid = str(uuid.UUID(int=len(batch) + 1))
