@@ -18,11 +18,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from mock_server.api import HANDLERS, Handler
 from mock_server.clock import Clock
@@ -90,14 +92,29 @@ def _cors(config: MockConfig) -> Middleware:
     elif "*" in origins:  # echo any origin; never answer a literal "*" to a credentialed call
         origins, regex = [], r".*"
     return Middleware(
-        CORSMiddleware,
+        _OwnOriginsCORS,
         allow_origins=origins,
         allow_origin_regex=regex,
         allow_credentials=True,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],  # DELETE: the control plane's faults, streams
         allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "X-Mock-Token"],
         max_age=600,
     )
+
+
+class _OwnOriginsCORS(CORSMiddleware):
+    """Starlette's CORS for the allowed origins; a request from any other origin is served as
+    if it had no ``Origin`` at all: no ``Access-Control-*`` header (Starlette would still send
+    ``Allow-Credentials`` and answer its preflight 400 in plain text), so a preflight from a
+    foreign page gets the API's own 405."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            origin = Headers(scope=scope).get("origin")
+            if origin is not None and not self.is_allowed_origin(origin):
+                await self.app(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def _api_routes(runtime: MockRuntime) -> list[BaseRoute]:

@@ -7,7 +7,10 @@ in use, a bad option) end with one readable sentence and exit status 2, never a 
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import shlex
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         "clock and a /_mock control plane.",
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 = any)")
+    p.add_argument("--port", type=_port, default=8000, help="port to bind (default 8000; 0 = any)")
     p.add_argument("--seed", type=int, help="generate realistic notifications from this seed")
     p.add_argument(
         "--notifications",
@@ -93,17 +96,47 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: a port is from 0 to 65535")
     return value
 
 
 def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0")
     return value
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a taken port is one clear sentence."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
@@ -163,6 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vl-notifications-mock: {exc}", file=sys.stderr)
         return 2
     runtime: MockRuntime = app.state.runtime
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        print(
+            f"vl-notifications-mock: cannot listen on {args.host}:{args.port}: {reason}",
+            file=sys.stderr,
+        )
+        return 2
     server = Server(uvicorn_config(app, args.host, args.port, args.log_level))
     original_startup = server.startup
 
@@ -173,15 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(banner(runtime, f"http://{host}:{server.port}"), flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
-    if not server.started:
-        print(
-            f"vl-notifications-mock: could not listen on {args.host}:{args.port} "
-            "(is the port in use?)",
-            file=sys.stderr,
-        )
-        return 2
-    return 0
+    with sock:
+        server.run(sockets=[sock])
+    return 0 if server.started else 1
 
 
 if __name__ == "__main__":

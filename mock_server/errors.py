@@ -51,9 +51,17 @@ class Conflict(MockError):
 
 
 class InjectedFault(MockError):
+    """A status forced by a fault. A forced 422 has the validation error's list body, so that
+    a client sees the shape the contract gives every 422."""
+
     def __init__(self, status_code: int, detail: str) -> None:
         super().__init__(detail)
         self.status_code = status_code
+
+    def body(self) -> Any:
+        if self.status_code == 422:
+            return {"detail": [field_error(["query"], self.detail, "injected_fault")]}
+        return {"detail": self.detail}
 
 
 class RequestInvalid(MockError):

@@ -21,6 +21,7 @@ from mock_server.timefmt import parse_timestamp
 NOTIFICATION_FIELDS = frozenset(
     {
         "user",
+        "user_id",
         "id",
         "entity_type",
         "entity_id",
@@ -107,6 +108,8 @@ def load_fixtures(folder: str | Path | None = None, *, now: int = 0) -> FixtureS
             n = build_notification(entry, directory, now=now)
         except ValueError as exc:
             raise FixtureError(f"{where}: {exc}") from None
+        except KeyError as exc:
+            raise FixtureError(f"{where}: user {exc.args[0]!r} is not in users.yaml") from None
         if n.id in seen:
             raise FixtureError(f"{where}: id {n.id} is used twice")
         seen.add(n.id)
@@ -121,6 +124,10 @@ def _read_list(path: Path, *, required: bool = True) -> list[Any]:
         return []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise FixtureError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -198,14 +205,18 @@ def _load_datasets(path: Path, users: Mapping[str, User]) -> dict[str, Dataset]:
         for m in members:
             if m not in users:
                 raise FixtureError(f"{where}: member {m!r} is not a user in users.yaml")
+        raw_views = entry.get("views") or []
+        if not isinstance(raw_views, list):
+            raise FixtureError(f"{where}: 'views' must be a list of entity_id and name")
         views = []
-        for j, v in enumerate(entry.get("views") or [], 1):
+        for j, v in enumerate(raw_views, 1):
             if not isinstance(v, dict):
                 raise FixtureError(f"{where}, view {j}: expected entity_id and name")
             try:
-                views.append(View(_uuid(v.get("entity_id"), "entity_id"), _text(v, "name", where)))
+                entity_id = _uuid(v.get("entity_id"), "entity_id")
             except ValueError as exc:
                 raise FixtureError(f"{where}, view {j}: {exc}") from None
+            views.append(View(entity_id, _text(v, "name", f"{where}, view {j}")))
         if dataset_id in datasets:
             raise FixtureError(f"{where}: dataset_id {dataset_id} is used twice")
         datasets[dataset_id] = Dataset(
@@ -226,12 +237,7 @@ def build_notification(
     if unknown:
         name = sorted(unknown)[0]
         raise FieldError(name, f"unknown field {name!r}")
-    who = fields.get("user")
-    if not isinstance(who, str):
-        raise FieldError("user", "'user' (a user's name or user_id) is required")
-    user = directory.find_user(who)
-    if user is None:
-        raise KeyError(who)
+    user = _owner(fields, directory)
     dataset_id = fields.get("dataset_id", ...)
     if dataset_id is ...:
         owned = directory.datasets_of(user)
@@ -271,6 +277,29 @@ def build_notification(
         created_at=now if created is None else _timestamp(created, "created_at"),
         read_at=None if read is None else _timestamp(read, "read_at"),
     )
+
+
+def _owner(fields: Mapping[str, Any], directory: Directory) -> User:
+    """The user named by ``user`` (a name or user_id) and/or ``user_id`` (they must agree)."""
+    if "user" not in fields and "user_id" not in fields:
+        raise FieldError("user", "'user' (a user's name or user_id) is required")
+    owner: User | None = None
+    for key in ("user", "user_id"):
+        if key not in fields:
+            continue
+        who = fields[key]
+        if not isinstance(who, str):
+            raise FieldError(key, f"{key!r} must be a string")
+        if key == "user_id":
+            who = _uuid(who, "user_id")
+        user = directory.find_user(who)
+        if user is None:
+            raise KeyError(who)
+        if owner is not None and user is not owner:
+            raise FieldError("user_id", "'user' and 'user_id' name different users")
+        owner = user
+    assert owner is not None
+    return owner
 
 
 def _timestamp(value: Any, key: str) -> int:

@@ -80,9 +80,14 @@ def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded
     t = now - rng.randrange(1, 120) * _SECOND
     read_before = now - 6 * 3600 * _SECOND  # most alerts older than six hours have been read
     while len(notifications) < count:
-        ds = rng.choice(usable)
+        left = count - len(notifications)
+        # a batch alerts every member once per alerting view: never cut one short, so near the
+        # end only a dataset whose batch still fits is picked (a private one always does)
+        fitting = [d for d in usable if len(d.members) <= left]
+        ds = rng.choice(fitting or usable)
         batch_id = next(uid)
-        k = 1 if len(ds.views) == 1 else rng.randint(1, min(3, len(ds.views)))
+        most = min(3, len(ds.views), max(1, left // len(ds.members)))
+        k = 1 if most == 1 else rng.randint(1, most)
         for view in rng.sample(ds.views, k):
             meta = {
                 "batch_id": batch_id,
@@ -93,8 +98,9 @@ def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded
             }
             for member in ds.members:
                 read_at = None
-                if t < read_before and rng.random() < 0.8:
-                    read_at = t + rng.randrange(60, 86_400) * _SECOND
+                if t < read_before and rng.random() < 0.8:  # read within a day, before now
+                    latest = min(86_400, (now - t) // _SECOND)
+                    read_at = t + rng.randrange(60, latest) * _SECOND
                 notifications.append(
                     Notification(
                         id=next(uid),
@@ -123,11 +129,12 @@ def _uuids(rng: random.Random) -> Iterator[str]:
 def _datasets(rng: random.Random, directory: Directory) -> list[Dataset]:
     names = sorted(directory.users)
     uid = _uuids(rng)
-    made = []
+    made: list[Dataset] = []
     for subject in rng.sample(_SUBJECTS, 6):
         name = f"{subject} {rng.choice(_SUFFIXES)}"
-        # some datasets are shared by everyone, some by a few, some private
-        size = rng.choice((len(names), max(1, len(names) // 2), 1))
+        # some datasets are shared by everyone, some by a few, some private (the first one,
+        # always: a batch of one fits any count of notifications left to generate)
+        size = 1 if not made else rng.choice((len(names), max(1, len(names) // 2), 1))
         members = tuple(sorted(rng.sample(names, size)))
         views = tuple(View(next(uid), v) for v in rng.sample(_VIEWS, rng.randint(1, 4)))
         made.append(Dataset(next(uid), name, members, views))

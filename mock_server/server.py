@@ -11,8 +11,10 @@ library (a real server on a free port in a background thread).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import threading
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -27,6 +29,7 @@ from mock_server.store import Store
 from mock_server.timefmt import format_micros, parse_timestamp
 
 T = TypeVar("T")
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Server(uvicorn.Server):
@@ -40,6 +43,21 @@ class Server(uvicorn.Server):
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets)
         self.ready.set()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Ctrl-C and SIGTERM shut the server down gracefully, and that is the end of it: the
+        process then exits 0. (uvicorn re-raises the signal after its shutdown, so a stopped
+        mock would die of SIGTERM or a KeyboardInterrupt traceback.)"""
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signals can only be handled in the main thread
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
 
     async def shutdown(self, sockets: Any = None) -> None:
         app = self.config.loaded_app
