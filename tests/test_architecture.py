@@ -80,3 +80,79 @@ def test_the_kit_imports_the_mock_only_lazily() -> None:
                 else []
             )
             assert not any(n.split(".")[0] == "mock_server" for n in names), path
+
+
+# -- the clock is the only source of time --------------------------------------------------------
+
+CLOCK_MODULE = "clock.py"
+TIME_SOURCES = frozenset(
+    {
+        "time.time",
+        "time.time_ns",
+        "time.sleep",
+        "time.monotonic",
+        "time.monotonic_ns",
+        "time.perf_counter",
+        "asyncio.sleep",
+        "anyio.sleep",
+        "trio.sleep",
+        "datetime.now",
+        "datetime.utcnow",
+        "datetime.today",
+        "date.today",
+    }
+)
+
+
+def time_sources_in(source: str) -> list[str]:
+    """Every read of the wall clock or real sleep in ``source``: ``time.time()``,
+    ``datetime.datetime.now()``, ``from asyncio import sleep``..."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                dotted = f"{node.module.split('.')[-1]}.{alias.name}"
+                if dotted in TIME_SOURCES:
+                    found.append(f"line {node.lineno}: from {node.module} import {alias.name}")
+        elif isinstance(node, ast.Attribute):
+            parts = [node.attr]
+            value = node.value
+            while isinstance(value, ast.Attribute):
+                parts.append(value.attr)
+                value = value.value
+            if isinstance(value, ast.Name):
+                parts.append(value.id)
+                dotted = ".".join(reversed(parts[:2]))
+                if dotted in TIME_SOURCES:
+                    found.append(f"line {node.lineno}: {'.'.join(reversed(parts))}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import time\nt = time.time()",
+        "import asyncio\nasync def f():\n    await asyncio.sleep(1)",
+        "import datetime\nd = datetime.datetime.now()",
+        "from datetime import datetime\nd = datetime.now()",
+        "from datetime import date\nd = date.today()",
+        "from asyncio import sleep",
+        "from time import monotonic as m",
+        "import anyio\nasync def f():\n    await anyio.sleep(0)",
+    ],
+)
+def test_the_time_source_scan_finds_a_read_of_the_wall_clock(source: str) -> None:
+    assert time_sources_in(source)
+
+
+def test_the_time_source_scan_ignores_the_mock_clock() -> None:
+    assert time_sources_in("await clock.sleep_until(clock.now() + 3)\nx = self.time") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p.relative_to(ROOT).as_posix() for p in PACKAGE.glob("*.py") if p.name != CLOCK_MODULE),
+)
+def test_only_the_clock_module_reads_the_time_or_sleeps(path: str) -> None:
+    found = time_sources_in((ROOT / path).read_text(encoding="utf-8"))
+    assert not found, f"{path} reads time outside clock.py: {found}"
