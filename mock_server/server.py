@@ -215,10 +215,14 @@ class MockServer:
         return self.runtime.store
 
     def user(self, name: str) -> User:
+        """A user by name or ``user_id``."""
         user = self.runtime.directory.find_user(name)
         if user is None:
-            raise KeyError(f"no user {name!r}; the mock has {', '.join(self.users)}")
+            raise self._unknown_user(name)
         return user
+
+    def _unknown_user(self, name: object) -> KeyError:
+        return KeyError(f"no user {name!r}; the mock has {', '.join(self.users)}")
 
     def token(self, user: str = "alice", *, ttl: float | None = None) -> str:
         """A bearer token for a user, minted at the mock's now."""
@@ -233,7 +237,10 @@ class MockServer:
         ``mock.inject(user="alice")`` or ``mock.inject({"user": "bob"}, {"user": "alice"})``.
         """
         entries: Sequence[Mapping[str, Any]] = list(notifications) or [fields]
-        return self.call(self._async(lambda: self.runtime.inject(entries)))
+        try:
+            return self.call(self._async(lambda: self.runtime.inject(entries)))
+        except KeyError as exc:  # the runtime names only the user
+            raise self._unknown_user(exc.args[0]) from None
 
     def batch(self, dataset: str, **options: Any) -> list[Notification]:
         """A processed media batch on a dataset (id or name): every member is alerted."""

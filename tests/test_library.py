@@ -299,14 +299,18 @@ def test_a_stopped_mock_says_it_is_not_running() -> None:
         lambda m: m.token("mallory"),
         lambda m: m.headers("mallory"),
         lambda m: m.user("mallory"),
+        lambda m: m.inject(user="mallory"),
+        lambda m: m.inject({"user": "alice"}, {"user": "mallory"}),
     ],
-    ids=["token", "headers", "user"],
+    ids=["token", "headers", "user", "inject", "inject-many"],
 )
 def test_an_unknown_user_is_named_with_the_users_there_are(
     mock: MockServer, use: Callable[[MockServer], object]
 ) -> None:
+    stored = len(mock.store)
     with pytest.raises(KeyError, match=r"no user 'mallory'; the mock has alice, bob"):
         use(mock)
+    assert len(mock.store) == stored  # an injection is all or none
 
 
 def test_an_unknown_dataset_is_named(mock: MockServer) -> None:
