@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import socket
 import threading
 from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -97,6 +99,23 @@ def uvicorn_config(
     )
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: a free port), or one sentence saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise RuntimeError(
+                f"port {port} on {host} is already in use; pass port=0 for a free one"
+            ) from None
+        raise RuntimeError(f"the mock cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
 class ClockHandle:
     """The mock's clock, seen from the caller's thread. Moving it waits for the streams."""
 
@@ -155,6 +174,8 @@ class MockServer:
     def start(self) -> MockServer:
         if self._server is not None:
             return self
+        # bound here, in the caller's thread, so a taken port is an error the caller sees
+        sock = bind_socket(self._host, self._port)
         server = Server(uvicorn_config(self.app, self._host, self._port))
         loop_ready = threading.Event()
 
@@ -165,9 +186,10 @@ class MockServer:
             asyncio.set_event_loop(loop)
             loop_ready.set()
             try:
-                loop.run_until_complete(server.serve())
+                loop.run_until_complete(server.serve(sockets=[sock]))
             finally:
                 loop.close()
+                sock.close()
 
         self._thread = threading.Thread(target=run, name="vl-notifications-mock", daemon=True)
         self._server = server
@@ -177,7 +199,7 @@ class MockServer:
             if not self._thread.is_alive():
                 self._server = None
                 raise RuntimeError(
-                    f"the mock could not start on {self._host}:{self._port} (is the port in use?)"
+                    f"the mock could not start on {self._host}:{self._port}; see the log above"
                 )
         return self
 

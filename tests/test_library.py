@@ -316,3 +316,9 @@ def test_an_unknown_user_is_named_with_the_users_there_are(
 def test_an_unknown_dataset_is_named(mock: MockServer) -> None:
     with pytest.raises(NotFound, match="Unknown dataset 'Gelato'"):
         mock.batch("Gelato")
+
+
+def test_a_taken_port_is_one_sentence(mock: MockServer) -> None:
+    port = int(mock.url.rsplit(":", 1)[1])
+    with pytest.raises(RuntimeError, match=rf"^port {port} on 127\.0\.0\.1 is already in use"):
+        MockServer(port=port).start()
