@@ -18,12 +18,13 @@ import socket
 import threading
 from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import uvicorn
 from starlette.applications import Starlette
 
 from mock_server.app import create_app
+from mock_server.clock import ClockError, ClockMode
 from mock_server.config import MockConfig
 from mock_server.models import Notification, User
 from mock_server.runtime import MockRuntime
@@ -160,6 +161,11 @@ class MockServer:
         **overrides: Any,
     ) -> None:
         self.config = replace(config or MockConfig(), **overrides)
+        modes = get_args(ClockMode)
+        if self.config.clock not in modes:
+            raise ValueError(
+                f"unknown clock {self.config.clock!r}; use {', '.join(modes[:-1])} or {modes[-1]}"
+            )
         self.app = create_app(self.config, store=store)
         self.runtime: MockRuntime = self.app.state.runtime
         self._host = host

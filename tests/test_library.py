@@ -322,3 +322,8 @@ def test_a_taken_port_is_one_sentence(mock: MockServer) -> None:
     port = int(mock.url.rsplit(":", 1)[1])
     with pytest.raises(RuntimeError, match=rf"^port {port} on 127\.0\.0\.1 is already in use"):
         MockServer(port=port).start()
+
+
+def test_an_unknown_clock_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown clock 'manul'; use real, manual or scaled"):
+        MockServer(clock="manul")
