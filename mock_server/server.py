@@ -135,14 +135,23 @@ class ClockHandle:
 
     def advance(self, seconds: float) -> None:
         """Move a manual clock forward; returns once every event that came due is written."""
+        self._manual()
         self._server.call(self._server.runtime.advance(seconds))
 
     def set(self, instant: float | str) -> None:
         """Jump to an instant (epoch seconds or a timestamp string), never backwards."""
+        self._manual()
         micros = (
             parse_timestamp(instant) if isinstance(instant, str) else round(instant * 1_000_000)
         )
         self._server.call(self._server.runtime.set_time(micros))
+
+    def _manual(self) -> None:
+        if self.mode != "manual":
+            raise ClockError(
+                f"the mock's clock is {self.mode}; only a manual clock moves: "
+                'MockServer(clock="manual")'
+            )
 
 
 class MockServer:

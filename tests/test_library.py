@@ -327,3 +327,13 @@ def test_a_taken_port_is_one_sentence(mock: MockServer) -> None:
 def test_an_unknown_clock_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown clock 'manul'; use real, manual or scaled"):
         MockServer(clock="manul")
+
+
+@pytest.mark.parametrize("mode", ["real", "scaled"])
+def test_a_clock_that_is_not_manual_cannot_be_moved_from_the_library(mode: str) -> None:
+    mock = MockServer(clock=mode)
+    for move in (lambda: mock.clock.advance(1), lambda: mock.clock.set(mock.clock.now() + 60)):
+        with pytest.raises(
+            ClockError, match=rf"^the mock's clock is {mode}; only a manual clock moves: MockServer"
+        ):
+            move()
