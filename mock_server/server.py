@@ -182,6 +182,7 @@ class MockServer:
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
         self.clock = ClockHandle(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -189,6 +190,8 @@ class MockServer:
     def start(self) -> MockServer:
         if self._server is not None:
             return self
+        if self._stopped:  # the app's scheduler belongs to the loop that has closed
+            raise RuntimeError("a stopped mock cannot start again; create a new MockServer")
         # bound here, in the caller's thread, so a taken port is an error the caller sees
         sock = bind_socket(self._host, self._port)
         server = Server(uvicorn_config(self.app, self._host, self._port))
@@ -223,6 +226,7 @@ class MockServer:
         if server is None or thread is None:
             return
         server.should_exit = True
+        self._stopped = True
         thread.join(timeout=10)
         self._server = None
         self._thread = None

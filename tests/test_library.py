@@ -337,3 +337,11 @@ def test_a_clock_that_is_not_manual_cannot_be_moved_from_the_library(mode: str) 
             ClockError, match=rf"^the mock's clock is {mode}; only a manual clock moves: MockServer"
         ):
             move()
+
+
+def test_a_stopped_mock_cannot_start_again() -> None:
+    mock = MockServer(clock="manual")
+    mock.start()
+    mock.stop()
+    with pytest.raises(RuntimeError, match="cannot start again; create a new MockServer"):
+        mock.start()
