@@ -1,7 +1,19 @@
-"""pytest fixtures for the mock, registered through the ``pytest11`` entry point.
+"""pytest fixtures for the mock, registered through the ``pytest11`` entry point: installing the
+package is enough, no ``-p`` or ``pytest_plugins`` needed.
 
-No logic lives here: every fixture is a thin call into :class:`mock_server.MockServer`.
-Override ``vlmock_config`` in a conftest to change how the session's mock is built.
+    def test_an_alert_reaches_the_stream(vlmock, vlmock_clock, vlmock_client):
+        with vlmock_client.stream("GET", "/api/v1/notifications/stream") as stream:
+            vlmock.inject(user="alice", metadata={"view_name": "icecream"})
+            vlmock_clock.advance(3)  # returns once the poll and the ping are written
+            vlmock_client.delete("/_mock/streams")  # ends the stream, so read() returns
+            assert stream.read().startswith(b"event: notification")
+
+No logic lives here: every fixture is a thin call into :class:`mock_server.MockServer`. One
+server runs for the whole session; ``vlmock`` resets it before each test (notifications, read
+state and faults; the clock keeps its time). Every fixture can be overridden in a conftest by
+defining one of the same name, for example ``vlmock_config`` (session-scoped) to change how the
+mock is built, or ``vlmock_token`` to make ``vlmock_client`` another user. An override may ask
+for the fixture it replaces to extend it.
 """
 
 from __future__ import annotations
