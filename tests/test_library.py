@@ -8,6 +8,7 @@ import asyncio
 import math
 import socket
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -37,6 +38,16 @@ def http(mock: MockServer, response_hook: Hook) -> Iterator[httpx.Client]:
 def unread(http: httpx.Client, mock: MockServer, user: str = "alice") -> int:
     count: int = http.get(COUNT, headers=mock.headers(user)).json()["count"]
     return count
+
+
+def iso(instant: float) -> str:
+    """An instant in the API's timestamp format (UTC, microseconds, no offset)."""
+    return datetime.fromtimestamp(instant, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def next_hour(mock: MockServer) -> int:
+    """A whole hour ahead of the session clock (which other tests have moved, never back)."""
+    return (math.floor(mock.clock.now() / 3600) + 2) * 3600
 
 
 def refuses_connections(port: int) -> bool:
@@ -138,21 +149,23 @@ def test_headers_carry_a_bearer_token_for_the_user(http: httpx.Client, mock: Moc
 def test_advancing_the_library_clock_moves_the_http_clock_by_exactly_that(
     http: httpx.Client, mock: MockServer
 ) -> None:
-    mock.clock.set("2031-01-01T00:00:00.000000")
+    start = next_hour(mock)
+    mock.clock.set(iso(start))
     mock.clock.advance(90.25)
-    assert mock.clock.now_iso() == "2031-01-01T00:01:30.250000"
+    assert mock.clock.now_iso() == iso(start + 90.25)
+    assert mock.clock.now_iso().endswith(":01:30.250000")
     assert http.get("/_mock/clock").json() == {"now": mock.clock.now_iso(), "mode": "manual"}
 
 
 def test_the_library_clock_can_be_set_by_epoch_seconds_or_timestamp(
     http: httpx.Client, mock: MockServer
 ) -> None:
-    mock.clock.set("2032-02-02T02:02:02.000002")
-    assert http.get("/_mock/clock").json()["now"] == "2032-02-02T02:02:02.000002"
-    target = mock.clock.now() + 3600
-    mock.clock.set(target)
-    assert mock.clock.now() == pytest.approx(target, abs=1e-6)
-    assert http.get("/_mock/clock").json()["now"] == "2032-02-02T03:02:02.000002"
+    start = next_hour(mock)
+    mock.clock.set(iso(start)[:-6] + "000002")
+    assert http.get("/_mock/clock").json()["now"] == iso(start + 0.000002)
+    mock.clock.set(start + 3600.5)
+    assert mock.clock.now() == pytest.approx(start + 3600.5, abs=1e-6)
+    assert http.get("/_mock/clock").json()["now"] == iso(start + 3600.5)
 
 
 def test_moving_the_http_clock_is_seen_by_the_library(http: httpx.Client, mock: MockServer) -> None:
@@ -165,14 +178,15 @@ def test_moving_the_http_clock_is_seen_by_the_library(http: httpx.Client, mock: 
 def test_created_at_and_read_at_come_from_the_mock_clock(
     http: httpx.Client, mock: MockServer
 ) -> None:
-    mock.clock.set("2033-03-03T03:03:03.000000")
+    start = next_hour(mock)
+    mock.clock.set(start)
     [made] = mock.inject(user="alice")
-    assert made.to_dict()["created_at"] == "2033-03-03T03:03:03.000000"
+    assert made.to_dict()["created_at"] == iso(start)
     mock.clock.advance(1.5)
     http.post(f"{LIST}/{made.id}/read", headers=mock.headers())
     stored = mock.store.get(made.id)
     assert stored is not None
-    assert stored.to_dict()["read_at"] == "2033-03-03T03:03:04.500000"
+    assert stored.to_dict()["read_at"] == iso(start + 1.5)
 
 
 def test_the_clock_never_runs_backwards(mock: MockServer) -> None:
@@ -332,7 +346,11 @@ def test_an_unknown_clock_mode_is_refused() -> None:
 @pytest.mark.parametrize("mode", ["real", "scaled"])
 def test_a_clock_that_is_not_manual_cannot_be_moved_from_the_library(mode: str) -> None:
     mock = MockServer(clock=mode)
-    for move in (lambda: mock.clock.advance(1), lambda: mock.clock.set(mock.clock.now() + 60)):
+    moves: list[Callable[[], None]] = [
+        lambda: mock.clock.advance(1),
+        lambda: mock.clock.set(mock.clock.now() + 60),
+    ]
+    for move in moves:
         with pytest.raises(
             ClockError, match=rf"^the mock's clock is {mode}; only a manual clock moves: MockServer"
         ):
