@@ -287,6 +287,16 @@ class MockServer:
         """A processed media batch on a dataset (id or name): every member is alerted."""
         return self.call(self._async(lambda: self.runtime.process_batch(dataset, **options)[2]))
 
+    @property
+    def streams(self) -> int:
+        """How many notification streams are open now."""
+        return self.runtime.scheduler.subscribers
+
+    def close_streams(self) -> int:
+        """End every open stream cleanly (as ``DELETE /_mock/streams``); returns how many were
+        open, once each has written what it had. A client reading one then sees its end."""
+        return self.call(self.runtime.close_streams())
+
     def reset(self) -> None:
         """Back to the seeded start state with no faults; the clock keeps its time."""
         self.call(self._async(self.runtime.reset))

@@ -237,6 +237,24 @@ def test_an_injected_notification_reaches_an_open_stream_at_its_next_poll(
     assert events == [("notification", made.to_json().decode()), ("ping", "")]
 
 
+def test_streams_counts_open_streams_and_close_streams_ends_them_after_their_events(
+    http: httpx.Client, mock: MockServer
+) -> None:
+    assert mock.streams == 0
+    with (
+        http.stream("GET", STREAM, headers=mock.headers("alice")) as alices,
+        http.stream("GET", STREAM, headers=mock.headers("bob")) as bobs,
+    ):
+        assert mock.streams == 2 == http.get("/_mock/streams").json()["open"]
+        mock.inject(user="bob")
+        mock.clock.advance(3)
+        assert mock.close_streams() == 2
+        assert mock.streams == 0
+        assert [e.event for e in EventSource(alices).iter_sse()] == ["ping"]
+        assert [e.event for e in EventSource(bobs).iter_sse()] == ["notification", "ping"]
+    assert mock.close_streams() == 0
+
+
 def test_batch_alerts_every_member_of_the_dataset_with_one_batch_id(
     http: httpx.Client, mock: MockServer
 ) -> None:
@@ -294,6 +312,7 @@ def test_a_mock_that_is_not_running_says_so() -> None:
         lambda: mock.inject(user="alice"),
         lambda: mock.batch("Ice cream"),
         mock.reset,
+        mock.close_streams,
         lambda: mock.clock.advance(1),
     ):
         with pytest.raises(RuntimeError, match="the mock is not running"):
