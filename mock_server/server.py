@@ -24,7 +24,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from mock_server.app import create_app
-from mock_server.clock import ClockError, ClockMode
+from mock_server.clock import Clock, ClockError, ClockMode
 from mock_server.config import MockConfig
 from mock_server.models import Notification, User
 from mock_server.runtime import MockRuntime
@@ -158,6 +158,8 @@ class MockServer:
     """The mock on a free port in a background thread. Use as a context manager.
 
     Keyword arguments override :class:`MockConfig` fields (``clock="manual"``, ``seed=1``...).
+    ``clock`` may also be a :class:`Clock` object, and ``store`` a :class:`Store`: they are used
+    instead of the ones the configuration would build, as :func:`create_app` does.
     """
 
     def __init__(
@@ -167,15 +169,19 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         store: Store | None = None,
+        clock: ClockMode | Clock | None = None,
         **overrides: Any,
     ) -> None:
+        injected = None if clock is None or isinstance(clock, str) else clock
+        if clock is not None:
+            overrides["clock"] = clock if injected is None else injected.mode
         self.config = replace(config or MockConfig(), **overrides)
         modes = get_args(ClockMode)
         if self.config.clock not in modes:
             raise ValueError(
                 f"unknown clock {self.config.clock!r}; use {', '.join(modes[:-1])} or {modes[-1]}"
             )
-        self.app = create_app(self.config, store=store)
+        self.app = create_app(self.config, store=store, clock=injected)
         self.runtime: MockRuntime = self.app.state.runtime
         self._host = host
         self._port = port

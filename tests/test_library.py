@@ -14,7 +14,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from mock_server import MockServer
+from mock_server import ManualClock, MockServer
 from mock_server.clock import ClockError
 from mock_server.errors import NotFound
 
@@ -382,3 +382,16 @@ def test_a_stopped_mock_cannot_start_again() -> None:
     mock.stop()
     with pytest.raises(RuntimeError, match="cannot start again; create a new MockServer"):
         mock.start()
+
+
+def test_a_clock_object_is_used_instead_of_the_configured_one(response_hook: Hook) -> None:
+    clock = ManualClock(start=2_000_000_000.0)
+    with (
+        MockServer(clock=clock) as mock,
+        httpx.Client(base_url=mock.url, event_hooks={"response": [response_hook]}) as c,
+    ):
+        assert mock.runtime.clock is clock
+        assert mock.config.clock == "manual"
+        assert c.get("/_mock/clock").json() == {"now": iso(2_000_000_000.0), "mode": "manual"}
+        clock.advance(1.5)  # whoever moves it, the mock sees it
+        assert c.get("/_mock/clock").json()["now"] == iso(2_000_000_001.5)
