@@ -169,7 +169,7 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         store: Store | None = None,
-        clock: ClockMode | Clock | None = None,
+        clock: str | Clock | None = None,
         **overrides: Any,
     ) -> None:
         injected = None if clock is None or isinstance(clock, str) else clock
