@@ -5,7 +5,7 @@ package is enough, no ``-p`` or ``pytest_plugins`` needed.
         with vlmock_client.stream("GET", "/api/v1/notifications/stream") as stream:
             vlmock.inject(user="alice", metadata={"view_name": "icecream"})
             vlmock_clock.advance(3)  # returns once the poll and the ping are written
-            vlmock_client.delete("/_mock/streams")  # ends the stream, so read() returns
+            vlmock.close_streams()  # ends the stream, so read() returns
             assert stream.read().startswith(b"event: notification")
 
 No logic lives here: every fixture is a thin call into :class:`mock_server.MockServer`. One
