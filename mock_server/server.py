@@ -287,7 +287,10 @@ class MockServer:
         try:
             return self.call(self._async(lambda: self.runtime.inject(entries)))
         except KeyError as exc:  # the runtime names only the user
-            raise self._unknown_user(exc.args[0]) from None
+            name = exc.args[0] if exc.args else None
+            if not isinstance(name, str) or self.runtime.directory.find_user(name) is not None:
+                raise
+            raise self._unknown_user(name) from None
 
     def batch(self, dataset: str, **options: Any) -> list[Notification]:
         """A processed media batch on a dataset (id or name): every member is alerted."""
