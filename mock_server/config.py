@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from mock_server.clock import ClockMode
 
@@ -37,3 +38,23 @@ class MockConfig:
     control_token: str | None = None
     settle_timeout: float = 5.0
     """Real seconds a clock advance waits for streams to write what came due."""
+
+    def __post_init__(self) -> None:
+        # A library caller's typo must not silently become another mock (clock="manul" used to
+        # give a real clock); the CLI parses its options before building this, so this is the
+        # library's one readable sentence.
+        modes = get_args(ClockMode)
+        if self.clock not in modes:
+            raise ValueError(
+                f"unknown clock {self.clock!r}; use {', '.join(modes[:-1])} or {modes[-1]}"
+            )
+        positive = {
+            "clock_factor": self.clock_factor,
+            "ping_interval": self.ping_interval,
+            "poll_interval": self.poll_interval,
+            "token_ttl": self.token_ttl,
+            "stream_queue_size": self.stream_queue_size,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, not {value!r}")

@@ -9,12 +9,13 @@ import math
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 from httpx_sse import EventSource
 
-from mock_server import ManualClock, MockServer
+from mock_server import ManualClock, MockConfig, MockServer, create_app
 from mock_server.clock import ClockError
 from mock_server.errors import NotFound
 
@@ -360,6 +361,28 @@ def test_a_taken_port_is_one_sentence(mock: MockServer) -> None:
 def test_an_unknown_clock_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown clock 'manul'; use real, manual or scaled"):
         MockServer(clock="manul")
+
+
+def test_the_app_factory_refuses_an_unknown_clock_mode_too() -> None:
+    with pytest.raises(ValueError, match="unknown clock 'bogus'; use real, manual or scaled"):
+        create_app(MockConfig(clock="bogus"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "sentence"),
+    [
+        ("ping_interval", 0.0, "ping_interval must be positive, not 0.0"),
+        ("poll_interval", -3.0, "poll_interval must be positive, not -3.0"),
+        ("clock_factor", 0.0, "clock_factor must be positive, not 0.0"),
+        ("stream_queue_size", 0, "stream_queue_size must be positive, not 0"),
+    ],
+)
+def test_a_config_value_that_cannot_work_is_one_sentence(
+    field: str, value: float, sentence: str
+) -> None:
+    overrides: dict[str, Any] = {field: value}
+    with pytest.raises(ValueError, match=f"^{sentence}$"):
+        MockServer(**overrides)
 
 
 @pytest.mark.parametrize("mode", ["real", "scaled"])
