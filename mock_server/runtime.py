@@ -4,6 +4,8 @@ faults and the stream scheduler, plus the operations the control plane and the l
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import random
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +35,20 @@ class EntryError(ValueError):
         self.field = field
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Seeding allocates millions of objects and not one reference cycle: left running, the
+    cyclic collector rescans the growing heap over and over for nothing (a quarter of the
+    seeding time at a million)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def make_clock(config: MockConfig) -> Clock:
     if config.clock == "manual":
         return ManualClock()
@@ -56,7 +72,8 @@ class MockRuntime:
         initial = list(fixtures.notifications)
         if config.seed is not None or config.notifications is not None:
             count = config.notifications if config.notifications is not None else 100
-            seeded = generate(config.seed or 0, count, directory, now=start)
+            with _gc_paused():
+                seeded = generate(config.seed or 0, count, directory, now=start)
             datasets = dict(directory.datasets)
             datasets.update((d.dataset_id, d) for d in seeded.datasets)
             directory = replace(directory, datasets=datasets)
@@ -68,7 +85,8 @@ class MockRuntime:
         self._initial: tuple[Notification, ...] = tuple(initial)
         self._initial_read_at = tuple(n.read_at for n in self._initial)
         self.store = store if store is not None else Store()
-        self.store.add_many(self._initial)
+        with _gc_paused():
+            self.store.add_many(self._initial)
         self.faults = Faults()
         self._rng = random.Random(config.seed)
         self.auth = Authenticator(directory.users, self.clock)
