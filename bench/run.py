@@ -163,7 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             scale = None
             if "scale" not in args.skip:
                 log(f"store scale: {', '.join(f'{s:,}' for s in sizes)} notifications")
-                scale = run_scale(fixtures, bearer, sizes=sizes, seconds=seconds, log=log)
+                scale = run_scale(
+                    fixtures, bearer, sizes=sizes, seconds=seconds, rounds=rounds, log=log
+                )
         except StartError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 1

@@ -54,7 +54,8 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
     sizes = [p["notifications"] for p in raw["scale"]["points"]]
     assert sizes == [0, 1000]
     assert all(
-        p["list20"]["requests"] > 0 and p["count"]["requests"] > 0 for p in raw["scale"]["points"]
+        p["list20_runs"][0]["requests"] > 0 and p["count_runs"][0]["requests"] > 0
+        for p in raw["scale"]["points"]
     )
 
     report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
