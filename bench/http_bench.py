@@ -22,7 +22,7 @@ import psutil
 
 from bench.dataset import SMALL_DATASET
 from bench.loadgen import LoadResult, lua_script, run_wrk
-from bench.procs import ServerProcess
+from bench.procs import ServerProcess, StartError
 
 _READ = "/api/v1/notifications/{id}/read"
 
@@ -94,8 +94,13 @@ def ceiling_bodies(mock: ServerProcess, token: str) -> dict[str, str]:
     with httpx.Client(base_url=mock.url, headers=_auth(token), timeout=30) as client:
         fresh = inject_fresh(client, 1)[0]
         for ep in ENDPOINTS:
-            response = client.request(ep.method, ep.path.replace("{id}", fresh))
-            response.raise_for_status()
+            path = ep.path.replace("{id}", fresh)
+            response = client.request(ep.method, path)
+            if response.status_code != 200:
+                raise StartError(
+                    f"mock answered {ep.method} {path} with {response.status_code} "
+                    f"({response.text[:200]}), so there is nothing to benchmark"
+                )
             bodies[ep.route] = response.text
         client.post("/_mock/reset").raise_for_status()
     return bodies
