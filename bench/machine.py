@@ -59,7 +59,9 @@ def describe(wrk: str | None) -> Machine:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
-    versions["wrk"] = _tool_version([wrk, "--version"]) if wrk else "not installed"
+    # wrk's first line: "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer"
+    wrk_line = _tool_version([wrk, "--version"]) if wrk else "wrk not installed"
+    versions["wrk"] = wrk_line.removeprefix("wrk ").split(" [")[0].split(" Copyright")[0]
     versions["node"] = _tool_version(["node", "--version"])
     return Machine(
         nproc=os.cpu_count() or 0,

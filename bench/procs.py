@@ -27,7 +27,8 @@ import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-PRISM = "@stoplight/prism-cli@5.14.2"  # the last release that runs on Node.js 20 (5.15+ need 24)
+# the last release that runs on Node.js 20 (5.15 and later need Node.js 24)
+PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
 _URL = re.compile(r"http://127\.0\.0\.1:([0-9]+)")
 
 
@@ -183,7 +184,7 @@ def npx_available() -> bool:
 def prism_process(spec: Path, token: str) -> ServerProcess:
     """Prism mocking the same document (static examples, its default)."""
     port = free_port()
-    argv = ["npx", "--yes", PRISM, "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)]
+    argv = ["npx", "--yes", PRISM_PACKAGE, "mock", str(spec), "-h", "127.0.0.1", "-p", str(port)]
     # Prism checks that a security scheme's credentials are present, so the probe carries them
     return ServerProcess(
         "Prism",

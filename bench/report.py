@@ -310,7 +310,9 @@ def plot(table: Table, path: Path, title: str) -> None:
     ax.set_xticks(range(len(endpoints)), endpoints, fontsize=9)
     ax.set_ylabel("requests/s (median of rounds)")
     ax.set_title(title, fontsize=10)
-    ax.legend()
+    top = max((r.rps for v in table.values() for r in v.values()), default=0)
+    ax.set_ylim(0, top * 1.15 or 1)  # headroom for the legend above the bars
+    ax.legend(loc="upper center", ncol=len(servers), frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from bench.dataset import token, write_fixtures
 from bench.http_bench import Table, ceiling_bodies, ratios, run_rounds
 from bench.loadgen import MISSING, wrk_path
 from bench.procs import (
+    PRISM_PACKAGE,
     ROOT,
     ServerProcess,
     StartError,
@@ -122,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     info = machine.describe(wrk)
+    info.versions["Prism"] = PRISM_PACKAGE.rsplit("@", 1)[1] if prism_wanted else "not run"
     load_before = machine.load_average()
     log(f"bench: {info.nproc} cores ({info.cpu_model}), load average {load_before}")
     bearer = token()
