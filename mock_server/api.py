@@ -34,14 +34,19 @@ async def list_notifications(rt: MockRuntime, user: User, p: Mapping[str, Any]) 
         dataset_id=p["dataset_id"],
     )
     has_more = b"true" if offset + len(items) < total else b"false"
+    # one join: chained ``+`` would copy a 100-item page (~60 KB) once per piece
     return _json(
-        b'{"notifications":['
-        + b",".join([n.to_json() for n in items])
-        + b'],"total":'
-        + str(total).encode()
-        + b',"has_more":'
-        + has_more
-        + b"}"
+        b"".join(
+            (
+                b'{"notifications":[',
+                b",".join([n.to_json() for n in items]),
+                b'],"total":',
+                str(total).encode(),
+                b',"has_more":',
+                has_more,
+                b"}",
+            )
+        )
     )
 
 

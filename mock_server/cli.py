@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import math
 import shlex
 import socket
@@ -196,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vl-notifications-mock: {exc}", file=sys.stderr)
         return 2
     runtime: MockRuntime = app.state.runtime
+    # The start state lives as long as the process: the cyclic collector need not scan it
+    # (one full collection over a million seeded notifications is a 0.6 s pause mid-request).
+    gc.freeze()
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:

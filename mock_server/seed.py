@@ -10,7 +10,6 @@ only when the start instant is.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -79,16 +78,30 @@ def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded
     by_name = directory.users
     t = now - rng.randrange(1, 120) * _SECOND
     read_before = now - 6 * 3600 * _SECOND  # most alerts older than six hours have been read
+    # the loop runs once per notification: its lookups are hoisted (a million seeded in seconds)
+    random_, sample, choice = rng.random, rng.sample, rng.choice
+    # randrange(a, b) and randint(a, b - 1) are a + _randbelow(b - a): the same draws, without
+    # their argument checks (never given an empty range here)
+    below = getattr(rng, "_randbelow", None) or rng.randrange
+    append, make = notifications.append, Notification
+    members_of = {d.dataset_id: [by_name[m].user_id for m in d.members] for d in usable}
+    widest = max(len(d.members) for d in usable)
     while len(notifications) < count:
         left = count - len(notifications)
         # a batch alerts every member once per alerting view: never cut one short, so near the
         # end only a dataset whose batch still fits is picked (a private one always does)
-        fitting = [d for d in usable if len(d.members) <= left]
-        ds = rng.choice(fitting or usable)
+        if left >= widest:
+            ds = choice(usable)
+        else:
+            ds = choice([d for d in usable if len(d.members) <= left] or usable)
         batch_id = next(uid)
-        most = min(3, len(ds.views), max(1, left // len(ds.members)))
-        k = 1 if most == 1 else rng.randint(1, most)
-        for view in rng.sample(ds.views, k):
+        members = members_of[ds.dataset_id]
+        most = min(3, len(ds.views), max(1, left // len(members)))
+        k = 1 if most == 1 else 1 + below(most)  # randint(1, most)
+        dataset_id = ds.dataset_id
+        old = t < read_before
+        # sample(views, 1) draws exactly what choice(views) does, without sample's type checks
+        for view in (choice(ds.views),) if k == 1 else sample(ds.views, k):
             meta = {
                 "batch_id": batch_id,
                 "is_alert": True,
@@ -96,34 +109,43 @@ def generate(seed: int, count: int, directory: Directory, *, now: int) -> Seeded
                 "dataset_name": ds.name,
                 "result_count": int(rng.paretovariate(1.2) * 5),
             }
-            for member in ds.members:
+            entity_id = view.entity_id
+            for user_id in members:
                 read_at = None
-                if t < read_before and rng.random() < 0.8:  # read within a day, before now
+                if old and random_() < 0.8:  # read within a day, before now
                     latest = min(86_400, (now - t) // _SECOND)
-                    read_at = t + rng.randrange(60, latest) * _SECOND
-                notifications.append(
-                    Notification(
-                        id=next(uid),
-                        user_id=by_name[member].user_id,
-                        entity_type="saved_view",
-                        entity_id=view.entity_id,
-                        title="",
-                        message=None,
-                        metadata=meta,
-                        dataset_id=ds.dataset_id,
-                        created_at=t,
-                        read_at=read_at,
+                    read_at = t + (60 + below(latest - 60)) * _SECOND
+                # fields in declaration order: id, user_id, entity_type, entity_id, title,
+                # message, metadata, dataset_id, created_at, read_at
+                append(
+                    make(
+                        next(uid),
+                        user_id,
+                        "saved_view",
+                        entity_id,
+                        "",
+                        None,
+                        meta,
+                        dataset_id,
+                        t,
+                        read_at,
                     )
                 )
                 if len(notifications) == count:
                     return Seeded(tuple(datasets), notifications)
-        t -= rng.randrange(1, 900) * _SECOND + rng.randrange(_SECOND)
+        t -= (1 + below(899)) * _SECOND + below(_SECOND)  # randrange(1, 900), randrange(1 s)
     return Seeded(tuple(datasets), notifications)
 
 
 def _uuids(rng: random.Random) -> Iterator[str]:
+    """Version-4 UUIDs from the generator's bits: what ``str(uuid.UUID(int=bits, version=4))``
+    returns, without building a UUID object for each."""
+    getrandbits = rng.getrandbits
     while True:
-        yield str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        bits = getrandbits(128)
+        bits = (bits & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
+        h = f"{bits:032x}"
+        yield f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _datasets(rng: random.Random, directory: Directory) -> list[Dataset]:
