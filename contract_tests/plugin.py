@@ -57,7 +57,10 @@ class KitPlugin:
 
     @pytest.fixture
     def target(self) -> Target:
+        """The server under test; with a control plane, reset to its start state first."""
         self._target.http.history.clear()
+        if self._target.control is not None:
+            self._target.control.reset()
         return self._target
 
     # -- collection --------------------------------------------------------------------------

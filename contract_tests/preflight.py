@@ -49,7 +49,7 @@ def prepare(
         raise PreflightError(
             f"could not reach {base_url}: {_reason(cause) if cause else exc}"
         ) from None
-    control = detect(http)
+    control = detect(Http(base_url, options.http_timeout))
     minter = TokenMinter(control.now if control is not None else time.time)
     spec = default_spec()
     target = Target(

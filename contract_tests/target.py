@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from contract_tests.client import API, ClauseFailure, Http, Params
 from contract_tests.control import ControlPlane
 from contract_tests.exchange import Exchange
 from contract_tests.openapi_validation import ContractViolation, SpecValidator
 from contract_tests.options import KitOptions
+from contract_tests.sse import Stream
 from contract_tests.tokens import Credentials, TokenMinter
 
 
@@ -42,6 +44,7 @@ class Target:
     token: str | None
     control: ControlPlane | None
     minter: TokenMinter
+    _names: dict[str, str] = field(default_factory=dict)
 
     @property
     def can_mint(self) -> bool:
@@ -137,5 +140,75 @@ class Target:
                 return items
         raise ClauseFailure(f"{API}: more than 1000 pages of {page}; gave up walking")
 
-    def wall_now(self) -> float:
+    def now(self) -> float:
+        """The server's now, when a control plane tells it; else this machine's."""
         return self.control.now() if self.control is not None else time.time()
+
+    def stream(
+        self,
+        user: str | None = "a",
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Stream:
+        sent = self.headers(user) if headers is None else dict(headers)
+        return Stream(
+            self.base_url, sent, params, self.options.http_timeout, self.options.sse_timeout
+        )
+
+    # -- data (the control plane injects it; elsewhere it is what the server has) ------------
+
+    def mock_name(self, user: str) -> str:
+        """The control plane's name of user ``a`` or ``b``."""
+        assert self.control is not None
+        if not self._names:
+            for entry in self.control.users():
+                for who in ("a", "b"):
+                    creds = self.a if who == "a" else self.b
+                    if creds is not None and entry.get("api_key") == creds.api_key:
+                        self._names[who] = str(entry["name"])
+        if user not in self._names:
+            raise ClauseFailure(f"the control plane does not know user {user}'s api key")
+        return self._names[user]
+
+    def mock_datasets(self, user: str) -> list[str]:
+        """The dataset ids user ``a``/``b`` can see, from the control plane."""
+        assert self.control is not None
+        name = self.mock_name(user)
+        for entry in self.control.users():
+            if entry.get("name") == name:
+                return [str(d) for d in entry.get("datasets", [])]
+        return []
+
+    def inject(self, user: str = "a", n: int = 1, **fields: Any) -> list[dict[str, Any]]:
+        """New unread notifications for ``user`` (control plane only)."""
+        assert self.control is not None
+        name = self.mock_name(user)
+        return self.control.inject([{"user": name, **fields} for _ in range(n)])
+
+    def unread(
+        self, user: str = "a", n: int = 1, dataset_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """``n`` unread notifications of ``user``: injected when a control plane is there, else
+        the oldest unread ones listed. Fewer than ``n`` available skips the clause."""
+        if self.control is not None:
+            extra: dict[str, Any] = {} if dataset_id is None else {"dataset_id": dataset_id}
+            self.inject(user, n, **extra)
+        params: dict[str, str | int | bool] = {"unread_only": True, "limit": 100}
+        if dataset_id is not None:
+            params["dataset_id"] = dataset_id
+        first = self.list(user, **params)
+        total = int(first["total"])
+        if total < n:
+            where = f" in dataset {dataset_id}" if dataset_id else ""
+            pytest.skip(
+                f"needs {n} unread notification(s) of user {user}{where}; the server has {total}"
+            )
+        # the oldest ones: the newest are what a person looks at first
+        offset = max(0, total - n)
+        page = self.list(user, limit=min(100, max(n, 1)), offset=offset, **params_without(params))
+        found: list[dict[str, Any]] = page["notifications"][:n]
+        return found
+
+
+def params_without(params: Mapping[str, str | int | bool]) -> dict[str, str | int | bool]:
+    return {k: v for k, v in params.items() if k not in ("limit", "offset")}
