@@ -4,6 +4,7 @@ framing itself (``event:`` line, ``data:`` lines, blank line) can be checked."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -126,14 +127,10 @@ class Stream:
 
     def close(self) -> None:
         if self.response is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.response.close()
-            except Exception:
-                pass
-        try:
+        with contextlib.suppress(Exception):
             self._client.close()
-        except Exception:
-            pass
 
     def _pump(self) -> None:
         assert self.response is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from typing import Any
@@ -150,7 +151,7 @@ def test_order(request: pytest.FixtureRequest, target: Target) -> None:
         offset += len(body["notifications"])
         if not body["has_more"] or not body["notifications"]:
             break
-    for before, after in zip(items, items[1:], strict=False):
+    for before, after in itertools.pairwise(items):
         expect.that(
             _key(before) > _key(after),
             f"not newest first: {before['id']} ({before['created_at']}) is listed before "
