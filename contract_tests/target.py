@@ -45,6 +45,8 @@ class Target:
     control: ControlPlane | None
     minter: TokenMinter
     _names: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)
+    """What clauses share within one run (a watched stream, say)."""
 
     @property
     def can_mint(self) -> bool:
