@@ -124,7 +124,7 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
         @rule()
         def read_unknown(self) -> None:
             self._step()
-            body, exchange = target.call("POST", f"{API}/{uuid.uuid4()}/read")
+            _, exchange = target.call("POST", f"{API}/{uuid.uuid4()}/read")
             expect.that(
                 exchange.status == 404,
                 f"marking an unknown id read answered {exchange.status}",
