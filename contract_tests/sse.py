@@ -155,7 +155,7 @@ class Stream:
 
     def header(self, name: str) -> str:
         assert self.response is not None
-        return self.response.headers.get(name, "")
+        return str(self.response.headers.get(name, ""))
 
     def read_until(
         self, done: Callable[[list[Event]], bool], timeout: float | None = None

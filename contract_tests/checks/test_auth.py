@@ -116,13 +116,14 @@ def test_auth_before_validation(target: Target) -> None:
         ({}, "no credentials"),
         ({"Authorization": "Bearer garbage"}, "a garbage token"),
     ):
-        for method, path, params in (
+        cases: tuple[tuple[str, str, dict[str, str | int | bool]], ...] = (
             ("GET", API, {"limit": 0}),
             ("GET", API, {"offset": -1, "unread_only": "maybe"}),
             ("GET", f"{API}/unread-count", {"dataset_id": "not-a-uuid"}),
             ("POST", f"{API}/not-a-uuid/read", {}),
             ("POST", f"{API}/read-all", {"dataset_id": "not-a-uuid"}),
-        ):
+        )
+        for method, path, params in cases:
             body, exchange = target.call(method, path, headers=headers, params=params)
             expect.that(
                 exchange.status == 401,

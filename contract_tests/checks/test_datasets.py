@@ -69,7 +69,7 @@ def test_dataset_id_filter(request: pytest.FixtureRequest, target: Target) -> No
             f"dataset_id={dataset} listed {len(listed)}; the full list has {per[dataset]} of it",
             target.http.last,
         )
-        total = target.list("a", limit=1, dataset_id=dataset)["total"]
+        total = target.page("a", limit=1, dataset_id=dataset)["total"]
         expect.that(
             total == per[dataset],
             f"dataset_id={dataset}: total {total}, expected {per[dataset]}",
@@ -82,21 +82,21 @@ def test_dataset_id_filter(request: pytest.FixtureRequest, target: Target) -> No
             f"the list has {unread[dataset]} unread of it",
             target.http.last,
         )
-        upper = target.list("a", limit=1, dataset_id=dataset.upper())["total"]
+        upper = target.page("a", limit=1, dataset_id=dataset.upper())["total"]
         expect.that(
             upper == total,
             f"dataset_id in upper case: total {upper}, in lower case {total}",
             target.http.last,
         )
     stranger = str(uuid.uuid4())
-    total = target.list("a", limit=1, dataset_id=stranger)["total"]
+    total = target.page("a", limit=1, dataset_id=stranger)["total"]
     expect.that(
         total == 0, f"dataset_id={stranger} (no such dataset) has total {total}", target.http.last
     )
     count = target.unread_count("a", dataset_id=stranger)
     expect.that(count == 0, f"unread-count for an unknown dataset is {count}", target.http.last)
     expect.that(
-        sum(per.values()) == len(items) == target.list("a", limit=1)["total"],
+        sum(per.values()) == len(items) == target.page("a", limit=1)["total"],
         "per-dataset totals do not add up to the total",
         target.http.last,
     )

@@ -95,7 +95,7 @@ def test_count_matches_unread_total(request: pytest.FixtureRequest, target: Targ
         for dataset in target.mock_datasets("a")[:2]:
             target.inject("a", 2, dataset_id=dataset)
     count = target.unread_count("a")
-    total = target.list("a", limit=1, unread_only=True)["total"]
+    total = target.page("a", limit=1, unread_only=True)["total"]
     expect.that(
         count == total,
         f"unread-count is {count}, unread_only=true total is {total}",
@@ -104,7 +104,7 @@ def test_count_matches_unread_total(request: pytest.FixtureRequest, target: Targ
     datasets = Counter(n["dataset_id"] for n in target.walk("a") if n["dataset_id"])
     for dataset in list(datasets)[:5]:
         count = target.unread_count("a", dataset_id=dataset)
-        total = target.list("a", limit=1, unread_only=True, dataset_id=dataset)["total"]
+        total = target.page("a", limit=1, unread_only=True, dataset_id=dataset)["total"]
         expect.that(
             count == total,
             f"dataset {dataset}: unread-count {count}, unread_only total {total}",
@@ -198,7 +198,7 @@ def test_read_all_count(request: pytest.FixtureRequest, target: Target) -> None:
     )
     after = target.unread_count("a")
     expect.that(after == 0, f"the unread count is {after} after read-all", target.http.last)
-    listed = target.list("a", limit=1, unread_only=True)["total"]
+    listed = target.page("a", limit=1, unread_only=True)["total"]
     expect.that(
         listed == 0, f"unread_only=true still lists {listed} after read-all", target.http.last
     )

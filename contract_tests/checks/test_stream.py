@@ -237,7 +237,7 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
         )
         return
     datasets = [
-        n["dataset_id"] for n in target.list("a", limit=100)["notifications"] if n["dataset_id"]
+        n["dataset_id"] for n in target.page("a", limit=100)["notifications"] if n["dataset_id"]
     ]
     if not datasets:
         pytest.skip("no dataset_id is known to filter on (user a lists none)")
