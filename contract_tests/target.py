@@ -142,6 +142,11 @@ class Target:
                 return items
         raise ClauseFailure(f"{API}: more than 1000 pages of {page}; gave up walking")
 
+    def close(self) -> None:
+        self.http.close()
+        if self.control is not None:
+            self.control.http.close()
+
     def now(self) -> float:
         """The server's now, when a control plane tells it; else this machine's."""
         return self.control.now() if self.control is not None else time.time()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,12 +58,14 @@ class TokenMinter:
         algorithm: str = "HS256",
         kid: str | None = None,
     ) -> str:
-        return jwt.encode(
-            claims,
-            creds.api_secret if secret is None else secret,
-            algorithm=algorithm,
-            headers={"kid": creds.api_key if kid is None else kid},
-        )
+        with warnings.catch_warnings():  # PyJWT warns about short secrets; not ours to judge
+            warnings.simplefilter("ignore")
+            return jwt.encode(
+                claims,
+                creds.api_secret if secret is None else secret,
+                algorithm=algorithm,
+                headers={"kid": creds.api_key if kid is None else kid},
+            )
 
     # -- the broken ones ---------------------------------------------------------------------
 
