@@ -117,12 +117,28 @@ class KitPlugin:
         exc = call.excinfo.value if call.excinfo else None
         message = _message(exc) if exc is not None else report.longreprtext
         if isinstance(exc, ClauseFailure):
-            return Outcome(FAILED, message, exc.repro, exc.detail)
+            return Outcome(FAILED, message, exc.repro, self._detail(exc))
         # an unexpected error: show the last exchange, and where it happened
         exchange = self._target.http.last
         where = report.longreprtext.strip().splitlines()[-1:] if report.longreprtext else []
         detail = "\n".join([*(where), *([exchange.describe()] if exchange else [])]) or None
         return Outcome(FAILED, message, exchange.curl() if exchange else None, detail)
+
+    def _detail(self, exc: ClauseFailure) -> str | None:
+        """The failing exchange, and the one before it (most clauses compare two answers)."""
+        if exc.exchange is None or exc.detail != exc.exchange.describe():
+            return exc.detail
+        history = self._target.http.history
+        earlier = [x for x in history if x is not exc.exchange]
+        if exc.exchange in history and earlier:
+            before = (
+                history[history.index(exc.exchange) - 1]
+                if history.index(exc.exchange) > 0
+                else None
+            )
+            if before is not None:
+                return f"{exc.detail}\nthe request before it:\n{before.describe(300)}"
+        return exc.detail
 
 
 def _message(exc: BaseException) -> str:
