@@ -125,20 +125,18 @@ class KitPlugin:
         return Outcome(FAILED, message, exchange.curl() if exchange else None, detail)
 
     def _detail(self, exc: ClauseFailure) -> str | None:
-        """The failing exchange, and the one before it (most clauses compare two answers)."""
+        """The failing exchange, and the one it was compared with (the latest other one:
+        most clauses compare two answers)."""
         if exc.exchange is None or exc.detail != exc.exchange.describe():
             return exc.detail
         history = self._target.http.history
-        earlier = [x for x in history if x is not exc.exchange]
-        if exc.exchange in history and earlier:
-            before = (
-                history[history.index(exc.exchange) - 1]
-                if history.index(exc.exchange) > 0
-                else None
-            )
-            if before is not None:
-                return f"{exc.detail}\nthe request before it:\n{before.describe(300)}"
-        return exc.detail
+        if exc.exchange not in history:
+            return exc.detail
+        at = history.index(exc.exchange)
+        other = history[-1] if at < len(history) - 1 else (history[at - 1] if at else None)
+        if other is None:
+            return exc.detail
+        return f"{exc.detail}\ncompared with:\n{other.describe(300)}"
 
 
 def _message(exc: BaseException) -> str:

@@ -9,7 +9,9 @@ the mock; here a single deliberately broken mock shows what a failure looks like
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import socket
 import time
 import xml.etree.ElementTree as ET
@@ -377,3 +379,32 @@ def test_without_a_control_plane_a_clause_with_no_data_is_skipped_never_passed(
     assert clauses["ISOLATION-READ"]["status"] == "skipped"
     assert clauses["LIST-ORDER"]["status"] == "skipped"
 
+
+# -- the kit's own layering ----------------------------------------------------------------
+
+
+def _kit_layers() -> dict[str, int]:
+    text = (Path(__file__).resolve().parent.parent / "ARCHITECTURE.md").read_text("utf-8")
+    block = re.search(r"<!-- layers:contract_tests -->\s*```\n(.*?)```", text, re.S)
+    assert block, "ARCHITECTURE.md lost its contract_tests layers block"
+    return {
+        module: i
+        for i, line in enumerate(block.group(1).strip().splitlines())
+        for module in line.partition(":")[2].split()
+    }
+
+
+def test_the_kit_imports_only_from_its_layer_and_the_layers_above() -> None:
+    layers = _kit_layers()
+    package = Path(__file__).resolve().parent.parent / "contract_tests"
+    assert {p.stem for p in package.glob("*.py")} == set(layers)
+    for module, layer in layers.items():
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "contract_tests."
+            ):
+                name = (node.module or "").split(".")[1]
+                if name == "checks":
+                    continue
+                assert layers[name] <= layer, f"{module} imports {name} from a lower layer"
