@@ -281,7 +281,8 @@ _CATALOGUE: tuple[Clause, ...] = (
         "Auth",
         "AUTH-VALID",
         "a minted token works",
-        "A freshly minted HS256 token (kid = sub = the API key, iat, exp) is accepted: 200.",
+        "A freshly minted HS256 token (kid = sub = the API key, iat, exp) is accepted: 200, "
+        'on every endpoint, with the "Bearer" scheme in any case.',
         MINT,
     ),
     # -- isolation ---------------------------------------------------------------------------

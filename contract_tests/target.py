@@ -161,7 +161,7 @@ class Target:
         body, _ = self.call("POST", f"{API}/read-all", user=user, params=params, expect=200)
         return body
 
-    def walk(self, user: str = "a", page: int = 100, **params: str | int | bool) -> list[Any]:
+    def walk(self, user: str = "a", page: int = 50, **params: str | int | bool) -> list[Any]:
         """Every notification, page by page (a bounded number of pages)."""
         items: list[Any] = []
         offset = 0
@@ -230,23 +230,27 @@ class Target:
         the oldest unread ones listed. Fewer than ``n`` available skips the clause."""
         if self.control is not None:
             extra: dict[str, Any] = {} if dataset_id is None else {"dataset_id": dataset_id}
-            self.inject(user, n, **extra)
-        params: dict[str, str | int | bool] = {"unread_only": True, "limit": 100}
+            return self.inject(user, n, **extra)
+        params: dict[str, str | int | bool] = {"unread_only": True}
         if dataset_id is not None:
             params["dataset_id"] = dataset_id
-        first = self.page(user, **params)
-        total = int(first["total"])
+        total = int(self.page(user, limit=1, **params)["total"])
         if total < n:
             where = f" in dataset {dataset_id}" if dataset_id else ""
             pytest.skip(
                 f"needs {n} unread notification(s) of user {user}{where}; the server has {total}"
             )
-        # the oldest ones: the newest are what a person looks at first
-        offset = max(0, total - n)
-        page = self.page(user, limit=min(100, max(n, 1)), offset=offset, **params_without(params))
-        found: list[dict[str, Any]] = page["notifications"][:n]
+        # the oldest ones (the newest are what a person looks at first); the newest page if
+        # the server cannot page there
+        found: list[dict[str, Any]] = []
+        for offset in (max(0, total - n), 0):
+            found = self.page(user, limit=max(n, 1), offset=offset, **params)["notifications"]
+            found = [x for x in found if x.get("read_at") is None][:n]
+            if len(found) == n:
+                break
+        if len(found) < n:
+            raise ClauseFailure(
+                f"unread_only=true has total {total} but lists fewer than {n} unread",
+                self.http.last,
+            )
         return found
-
-
-def params_without(params: Mapping[str, str | int | bool]) -> dict[str, str | int | bool]:
-    return {k: v for k, v in params.items() if k not in ("limit", "offset")}

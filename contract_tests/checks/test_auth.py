@@ -138,9 +138,13 @@ def test_auth_before_validation(target: Target) -> None:
 
 @pytest.mark.clause("AUTH-VALID")
 def test_valid_token(target: Target) -> None:
-    headers = _bearer(target.minter.valid(target.creds("a")))
+    token = target.minter.valid(target.creds("a"))
+    headers = _bearer(token)
     for method, path in REST[:2]:
         target.call(method, path, headers=headers, expect=200)
+    # the scheme is case-insensitive (RFC 7235)
+    for scheme in ("bearer", "BEARER"):
+        target.call("GET", API, headers={"Authorization": f"{scheme} {token}"}, expect=200)
     with target.stream(None, headers=headers) as stream:
         expect.that(
             stream.status == 200,

@@ -248,7 +248,7 @@ def test_offset_past_end(target: Target) -> None:
 def test_shape(request: pytest.FixtureRequest, target: Target) -> None:
     if target.control is not None:
         target.inject("a", 2, message="checked by the contract kit")
-    body, exchange = target.call("GET", API, params={"limit": 100}, expect=200, validate=True)
+    body, exchange = target.call("GET", API, params={"limit": 50}, expect=200, validate=True)
     items = body["notifications"]
     if not items:
         pytest.skip("the user has no notifications to look at")

@@ -176,10 +176,10 @@ def test_notification_event(request: pytest.FixtureRequest, target: Target) -> N
         with target.stream("a") as stream:
             opened(target, stream)
             (new,) = target.inject("a", 1)
-            early = stream.read_for(QUIET)
+            early = notifications(stream.read_for(QUIET))
             expect.that(
                 not early,
-                f"{[e.event for e in early]} arrived before the next poll",
+                "a notification arrived at once, before the next poll",
                 stream.exchange(),
             )
             advance(target, PING)
@@ -202,11 +202,6 @@ def test_notification_event(request: pytest.FixtureRequest, target: Target) -> N
             ids == [new["id"]],
             f"after one poll, the stream sent notifications {ids}; expected "
             f"[{new['id']}], the one created after connecting",
-            ex,
-        )
-        expect.that(
-            names == ["notification", "ping"],
-            f"one poll sent {names}: expected the notification, then the ping",
             ex,
         )
         return
@@ -250,7 +245,7 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
         )
         return
     datasets = [
-        n["dataset_id"] for n in target.page("a", limit=100)["notifications"] if n["dataset_id"]
+        n["dataset_id"] for n in target.page("a", limit=50)["notifications"] if n["dataset_id"]
     ]
     if not datasets:
         pytest.skip("no dataset_id is known to filter on (user a lists none)")
