@@ -58,7 +58,7 @@ def watched(target: Target) -> Stream:
 
 
 def framing_problem(event: Event) -> str | None:
-    lines = event.raw.split("\n")
+    lines = [line for line in event.raw.split("\n") if not line.startswith((":", "retry:"))]
     if not EVENT_LINE.match(lines[0]):
         return f"an event does not start with an `event: <name>` line: {event.raw[:120]!r}"
     rest = lines[1:]
