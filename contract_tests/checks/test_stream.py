@@ -245,14 +245,21 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
             stream.exchange(),
         )
         return
-    datasets = [
-        n["dataset_id"] for n in target.page("a", limit=50)["notifications"] if n["dataset_id"]
-    ]
+    datasets = (
+        target.mock_datasets("a")
+        if target.control is not None
+        else [
+            n["dataset_id"] for n in target.page("a", limit=50)["notifications"] if n["dataset_id"]
+        ]
+    )
     if not datasets:
         pytest.skip("no dataset_id is known to filter on (user a lists none)")
     wanted = datasets[0]
     with target.stream("a", params={"dataset_id": wanted}) as stream:
         opened(target, stream)
+        if target.control is not None:  # a control plane on a real clock: make news
+            for dataset in target.mock_datasets("a")[:2]:
+                target.inject("a", 1, dataset_id=dataset)
         stream.read_for(target.options.sse_timeout)
     got = notifications(stream.events)
     for event in got:
