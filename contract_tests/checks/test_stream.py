@@ -258,8 +258,8 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
     with target.stream("a", params={"dataset_id": wanted}) as stream:
         opened(target, stream)
         if target.control is not None:  # a control plane on a real clock: make news
-            for dataset in target.mock_datasets("a")[:2]:
-                target.inject("a", 1, dataset_id=dataset)
+            for news in target.mock_datasets("a")[:2]:
+                target.inject("a", 1, dataset_id=news)
         stream.read_for(target.options.sse_timeout)
     got = notifications(stream.events)
     for event in got:
