@@ -85,6 +85,9 @@ def test_dataset_id_filter(request: pytest.FixtureRequest, target: Target) -> No
         )
         # a UUID in either case is valid input (the contract's UuidInput)
         target.call("GET", API, params={"limit": 1, "dataset_id": dataset.upper()}, expect=200)
+        target.call(
+            "GET", f"{API}/unread-count", params={"dataset_id": dataset.upper()}, expect=200
+        )
     stranger = str(uuid.uuid4())
     total = target.page("a", limit=1, dataset_id=stranger)["total"]
     expect.that(
