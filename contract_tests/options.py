@@ -130,6 +130,9 @@ def parse_options(argv: Sequence[str]) -> KitOptions:
         raise UsageError(
             "credentials need --base-url (without it the bundled mock's users are used)"
         )
+    for flag, path in (("--junitxml", ns.junitxml), ("--json-report", ns.json_report)):
+        if path is not None and not path.resolve().parent.is_dir():
+            raise UsageError(f"{flag}: the folder {str(path.parent)!r} does not exist")
     unknown = [c for c in ns.clauses if c not in CLAUSES]
     if unknown:
         raise UsageError(f"unknown clause {unknown[0]!r} (see the report for the clause ids)")

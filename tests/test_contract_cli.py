@@ -132,6 +132,7 @@ def test_the_kit_can_run_twice_in_one_process_with_the_same_verdicts(
         (["--sse-timeout", "soon"], "--sse-timeout needs a number"),
         (["--max-examples", "1.5"], "--max-examples needs a whole number"),
         (["--clause", "LIST-EVERYTHING"], "unknown clause 'LIST-EVERYTHING'"),
+        (["--junitxml", "/no/such/folder/c.xml"], "--junitxml: the folder '/no/such/folder'"),
         (["--base-urll", "http://x"], "unrecognized arguments: --base-urll"),
     ],
 )
