@@ -114,6 +114,17 @@ def test_the_kit_can_run_twice_in_one_process_with_the_same_verdicts(
 # -- options and pre-flight ----------------------------------------------------------------
 
 
+def test_list_clauses_prints_every_id_with_its_doc_sentence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--list-clauses"]) == 0
+    out = capsys.readouterr().out
+    for clause in CLAUSES.values():
+        assert clause.id in out
+        assert clause.doc in out
+    assert "READ-AGAIN-404 [mark]" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "sentence"),
     [
