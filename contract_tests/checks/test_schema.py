@@ -4,6 +4,7 @@ built-in check on, invalid input required to be 422, auth given through its conf
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -44,8 +45,6 @@ def test_schemathesis_over_every_rest_operation(
     request: pytest.FixtureRequest, target: Target
 ) -> None:
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from schemathesis import GenerationMode
 
     schema: Any = schemathesis.openapi.from_path(target.spec_path, config=_config(target))
     schema = schema.exclude(operation_id="streamNotifications")
@@ -58,27 +57,17 @@ def test_schemathesis_over_every_rest_operation(
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(
-                max_examples=target.options.max_examples,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                phases=[Phase.explicit, Phase.generate],
-                report_multiple_bugs=False,
-            )
-            def run(case: Any) -> None:
-                nonlocal cases
-                cases += 1
-                case.call_and_validate()
+        def call(case: Any) -> None:
+            nonlocal cases
+            cases += 1
+            case.call_and_validate()
 
+        for label, run in _runs(schema, operation, call, target.options.max_examples):
             try:
                 run()
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
-                failures.append((f"{operation.label} ({mode.value})", _describe(exc)))
+                failures.append((f"{operation.label} ({label})", _describe(exc)))
                 break
     if failures:
         label, text = failures[0]
@@ -93,6 +82,50 @@ def test_schemathesis_over_every_rest_operation(
         detail = text.strip().replace("Authorization: [Filtered]", token)
         raise ClauseFailure(message, repro=curl, detail=detail)
     note(request, f"{operations} operations, {cases} generated requests")
+
+
+def _runs(
+    schema: Any, operation: Any, call: Callable[[Any], None], max_examples: int
+) -> list[tuple[str, Callable[[], None]]]:
+    """The ways one operation is exercised, in order: schemathesis' coverage phase (the
+    deterministic boundary cases the schema names: limit 0 and 101, offset -1, a non-UUID id...,
+    which random negative cases rarely hit), then positive and negative fuzzing."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.generation.hypothesis.builder import (
+        HypothesisTestConfig,
+        HypothesisTestMode,
+        create_test,
+    )
+
+    common: dict[str, Any] = {
+        "derandomize": True,
+        "database": None,
+        "deadline": None,
+        "suppress_health_check": list(HealthCheck),
+        "report_multiple_bugs": False,
+    }
+    coverage = create_test(
+        operation=operation,
+        test_func=call,
+        config=HypothesisTestConfig(
+            project=schema.config,
+            modes=[HypothesisTestMode.COVERAGE],
+            settings=settings(phases=[Phase.explicit], **common),
+        ),
+    )
+    runs: list[tuple[str, Callable[[], None]]] = [("coverage", coverage)]
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        fuzz = given(case=operation.as_strategy(generation_mode=mode))(call)
+        runs.append(
+            (
+                mode.value,
+                settings(
+                    max_examples=max_examples, phases=[Phase.explicit, Phase.generate], **common
+                )(fuzz),
+            )
+        )
+    return runs
 
 
 def _describe(exc: BaseException) -> str:
