@@ -4,6 +4,7 @@ framing itself (``event:`` line, ``data:`` lines, blank line) can be checked."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import queue
 import threading
@@ -37,11 +38,23 @@ class Event:
 
 
 @dataclass(slots=True)
-class _Parser:
+class EventParser:
+    """Raw chunks in, complete events out. TCP cuts a stream anywhere: inside a UTF-8 character
+    (hence the incremental decoder) or between the CR and LF of a CRLF line end (hence a CR at
+    the end of a chunk waits for the next one)."""
+
     buffer: str = ""
     events: list[Event] = field(default_factory=list)
+    _decoder: codecs.IncrementalDecoder = field(
+        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace")
+    )
+    _cr: bool = False
 
-    def feed(self, text: str, at: float) -> list[Event]:
+    def feed(self, chunk: bytes, at: float) -> list[Event]:
+        text = ("\r" if self._cr else "") + self._decoder.decode(chunk)
+        self._cr = text.endswith("\r")
+        if self._cr:
+            text = text[:-1]
         self.buffer += text.replace("\r\n", "\n").replace("\r", "\n")
         done: list[Event] = []
         while "\n\n" in self.buffer:
@@ -98,7 +111,7 @@ class Stream:
         self.sse_timeout = sse_timeout
         self.response: httpx.Response | None = None
         self._chunks: queue.Queue[tuple[float, bytes | BaseException | None]] = queue.Queue()
-        self._parser = _Parser()
+        self._parser = EventParser()
         self.ended: str | None = None
         self.opened_at = 0.0
         self.sent_at = 0.0
@@ -180,7 +193,7 @@ class Stream:
                 self.ended = f"the stream broke: {chunk or type(chunk).__name__}"
             else:
                 self.body += chunk
-                self._parser.feed(chunk.decode("utf-8", "replace"), at)
+                self._parser.feed(chunk, at)
         self.read_until_at = time.monotonic()
         return self._parser.events
 
