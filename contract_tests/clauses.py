@@ -282,7 +282,7 @@ _CATALOGUE: tuple[Clause, ...] = (
         "AUTH-VALID",
         "a minted token works",
         "A freshly minted HS256 token (kid = sub = the API key, iat, exp) is accepted: 200, "
-        'on every endpoint, with the "Bearer" scheme in any case.',
+        "on every endpoint.",
         MINT,
     ),
     # -- isolation ---------------------------------------------------------------------------

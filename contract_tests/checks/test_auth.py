@@ -149,9 +149,9 @@ def test_valid_token(target: Target) -> None:
     headers = _bearer(token)
     for method, path in REST[:2]:
         target.call(method, path, headers=headers, expect=200)
-    # the scheme is case-insensitive (RFC 7235)
-    for scheme in ("bearer", "BEARER"):
-        target.call("GET", API, headers={"Authorization": f"{scheme} {token}"}, expect=200)
+    # Deliberately not required: "bearer" in another case. RFC 7235 makes the scheme
+    # case-insensitive, but the contract names only "Bearer", and a correct server that
+    # matches it exactly must not fail here.
     with target.stream(None, headers=headers) as stream:
         expect.that(
             stream.status == 200,
