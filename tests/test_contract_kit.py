@@ -9,19 +9,33 @@ fail nothing beyond the variant's small allowed collateral.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from contract_variants import VARIANTS, Variant, serve
+from contract_variants.kit import KitRun, run_kit
 
 from contract_tests.clauses import CLAUSES
-from contract_variants import VARIANTS, Variant, serve
-from contract_variants.base import variant
-from contract_variants.kit import KitRun, run_kit
 from mock_server import MockConfig
 
 MANUAL = MockConfig(clock="manual")
-CORRECT = variant("correct", set(), "no bug: the bundled mock as it is")
+REAL_SERVER = MockConfig(clock="real", control=False, seed=5, notifications=100)
+"""The "real server" path: no control plane, real time, seeded data (alice has 44 unread)."""
+CORRECT = Variant("correct", frozenset(), "no bug: the bundled mock as it is")
+
+EXPENSIVE = frozenset({"SCHEMA-REST", "STATEFUL-MODEL"})
+"""Clauses that generate many requests; a variant runs them only when it breaks them."""
+REAL_PATH = ("stream-without-pings", "second-mark-read-succeeds", "list-leaks-other-users")
+BY_NAME = {v.name: v for v in VARIANTS}
+
+
+def selection(broken: Variant) -> list[str]:
+    """``--clause`` options for a variant: every clause but the expensive ones it does not
+    break (nothing, when that is every clause)."""
+    chosen = set(CLAUSES) - (EXPENSIVE - broken.breaks)
+    if chosen == set(CLAUSES):
+        return []
+    return [arg for cid in CLAUSES if cid in chosen for arg in ("--clause", cid)]
 
 
 @pytest.fixture
@@ -45,7 +59,7 @@ def test_kit_passes_the_correct_mock_with_every_clause_exercised(report: Path) -
 @pytest.mark.parametrize("broken", VARIANTS, ids=[v.name for v in VARIANTS])
 def test_kit_fails_the_variant_on_the_clause_it_breaks(broken: Variant, report: Path) -> None:
     with serve(broken, MANUAL) as running:
-        run = run_kit(running, report)
+        run = run_kit(running, report, *selection(broken))
     missed = broken.breaks - run.failed
     assert not missed, (
         f"{broken.name} ({broken.bug}): the kit did not fail {sorted(missed)}\n"
@@ -75,3 +89,41 @@ def test_variants_name_only_known_clauses_and_have_unique_names() -> None:
         assert v.bug, f"{v.name} has no description"
         assert v.collateral.isdisjoint(v.breaks), v.name
         assert (v.breaks | v.collateral) <= set(CLAUSES), v.name
+
+
+def test_kit_passes_a_correct_server_without_control_plane_on_real_time(report: Path) -> None:
+    with serve(CORRECT, REAL_SERVER) as running:
+        run = run_kit(running, report)
+    assert run.failed == set(), run.explain(run.failed)
+    for cid in run.skipped:
+        assert CLAUSES[cid].streams, f"{cid} was skipped on a real server: {run.explain({cid})}"
+        assert run.clauses[cid]["reason"], f"{cid} was skipped without a reason"
+    assert run.exit_code == 0, run.output
+
+
+@pytest.mark.parametrize("name", REAL_PATH)
+def test_kit_fails_the_variant_on_a_real_server_too(name: str, report: Path) -> None:
+    broken = BY_NAME[name]
+    clauses = [arg for cid in sorted(broken.breaks) for arg in ("--clause", cid)]
+    with serve(broken, REAL_SERVER) as running:
+        run = run_kit(running, report, *clauses)
+    assert broken.breaks <= run.failed, run.explain(broken.breaks)
+    assert run.exit_code == 1, run.output
+
+
+def test_read_only_run_marks_nothing(report: Path) -> None:
+    # the real-server path, where nothing but the API changes the data; stream clauses only
+    # read (and on real time only cost time), so they are left out of this run
+    not_streaming = [arg for c in CLAUSES.values() if not c.streams for arg in ("--clause", c.id)]
+    with serve(CORRECT, REAL_SERVER) as running:
+        store = running.runtime.store
+        before = {n.id: n.read_at for n in store.all_notifications()}
+        run = run_kit(running, report, "--read-only", *not_streaming)
+        after = {n.id: n.read_at for n in store.all_notifications()}
+    assert after == before, "a --read-only run marked notifications read"
+    assert run.failed == set(), run.explain(run.failed)
+    for clause in CLAUSES.values():
+        if clause.marks and clause.id != "SCHEMA-REST":  # it runs, without the mark operations
+            assert clause.id in run.skipped, f"{clause.id} marks, yet ran under --read-only"
+            assert run.clauses[clause.id]["reason"], f"{clause.id} skipped without a reason"
+    assert run.exit_code == 0, run.output

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ class KitRun:
     def skipped(self) -> set[str]:
         return self.ids("skipped")
 
-    def explain(self, ids: set[str]) -> str:
+    def explain(self, ids: AbstractSet[str]) -> str:
         """The kit's own reason (and curl line) for each of ``ids``, for an assertion message."""
         lines = []
         for cid in sorted(ids):
