@@ -24,9 +24,18 @@ def _param(value: str | int | bool) -> str:
 class ClauseFailure(AssertionError):
     """A clause does not hold; carries the exchange that shows it."""
 
-    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        exchange: Exchange | None = None,
+        *,
+        repro: str | None = None,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.exchange = exchange
+        self.repro = repro or (exchange.curl() if exchange is not None else None)
+        self.detail = detail or (exchange.describe() if exchange is not None else None)
 
 
 class Http:

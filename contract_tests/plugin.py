@@ -14,8 +14,15 @@ from contract_tests.client import ClauseFailure
 from contract_tests.results import FAILED, PASSED, SKIPPED, Outcome
 from contract_tests.target import Target
 
-# read-all and the model consume a real server's unread data: they run last
-_LAST = ("READ-ALL-DATASET-SCOPE", "ISOLATION-READ-ALL", "READ-ALL-COUNT", "STATEFUL-MODEL")
+# read-all and the model consume a real server's unread data: they run last, in this order
+# (and schemathesis, whose generated read-alls would clear everything, runs after them all)
+_LAST = (
+    "READ-ALL-DATASET-SCOPE",
+    "STATEFUL-MODEL",
+    "ISOLATION-READ-ALL",
+    "READ-ALL-COUNT",
+    "SCHEMA-REST",
+)
 
 
 def _order(clause_id: str) -> tuple[int, int]:
@@ -108,16 +115,14 @@ class KitPlugin:
             notes = getattr(item, "kit_notes", None)
             return Outcome(PASSED, "; ".join(notes) if notes else None)
         exc = call.excinfo.value if call.excinfo else None
-        exchange = getattr(exc, "exchange", None) if isinstance(exc, ClauseFailure) else None
-        if exchange is None and not isinstance(exc, ClauseFailure):
-            exchange = self._target.http.last
         message = _message(exc) if exc is not None else report.longreprtext
-        return Outcome(
-            FAILED,
-            message,
-            exchange.curl() if exchange is not None else None,
-            exchange.describe() if exchange is not None else None,
-        )
+        if isinstance(exc, ClauseFailure):
+            return Outcome(FAILED, message, exc.repro, exc.detail)
+        # an unexpected error: show the last exchange, and where it happened
+        exchange = self._target.http.last
+        where = report.longreprtext.strip().splitlines()[-1:] if report.longreprtext else []
+        detail = "\n".join([*(where), *([exchange.describe()] if exchange else [])]) or None
+        return Outcome(FAILED, message, exchange.curl() if exchange else None, detail)
 
 
 def _message(exc: BaseException) -> str:

@@ -77,8 +77,12 @@ def run_clauses(target: Target, out: TextIO) -> list[ClauseResult]:
     ]
 
 
-def run(options: KitOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(options: KitOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     started = time.monotonic()
+    creds_a: Credentials | None
+    creds_b: Credentials | None
     with contextlib.ExitStack() as stack:
         if options.base_url is None:
             base_url, a, b = stack.enter_context(_bundled_mock())

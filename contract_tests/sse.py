@@ -100,6 +100,7 @@ class Stream:
         self._parser = _Parser()
         self.ended: str | None = None
         self.opened_at = 0.0
+        self.read_until_at = 0.0
         self.body = b""
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -154,7 +155,7 @@ class Stream:
 
     def header(self, name: str) -> str:
         assert self.response is not None
-        return self.response.headers.get(name, "")
+        return str(self.response.headers.get(name, ""))
 
     def read_until(
         self, done: Callable[[list[Event]], bool], timeout: float | None = None
@@ -177,7 +178,13 @@ class Stream:
             else:
                 self.body += chunk
                 self._parser.feed(chunk.decode("utf-8", "replace"), at)
+        self.read_until_at = time.monotonic()
         return self._parser.events
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds from the response's headers to the end of the last read."""
+        return max(0.0, self.read_until_at - self.opened_at)
 
     def read_for(self, seconds: float) -> list[Event]:
         """Everything that arrives within ``seconds``."""

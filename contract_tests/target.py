@@ -45,6 +45,8 @@ class Target:
     control: ControlPlane | None
     minter: TokenMinter
     _names: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)
+    """What clauses share within one run (a watched stream, say)."""
 
     @property
     def can_mint(self) -> bool:
@@ -111,7 +113,7 @@ class Target:
         except ContractViolation as exc:
             raise ClauseFailure(str(exc), exchange) from None
 
-    def list(self, user: str = "a", **params: str | int | bool) -> dict[str, Any]:
+    def page(self, user: str = "a", **params: str | int | bool) -> dict[str, Any]:
         body, _ = self.call("GET", API, user=user, params=params, expect=200)
         found: dict[str, Any] = body
         return found
@@ -133,7 +135,7 @@ class Target:
         items: list[Any] = []
         offset = 0
         for _ in range(1000):
-            body = self.list(user, limit=page, offset=offset, **params)
+            body = self.page(user, limit=page, offset=offset, **params)
             items.extend(body["notifications"])
             offset += len(body["notifications"])
             if not body["has_more"] or not body["notifications"]:
@@ -196,7 +198,7 @@ class Target:
         params: dict[str, str | int | bool] = {"unread_only": True, "limit": 100}
         if dataset_id is not None:
             params["dataset_id"] = dataset_id
-        first = self.list(user, **params)
+        first = self.page(user, **params)
         total = int(first["total"])
         if total < n:
             where = f" in dataset {dataset_id}" if dataset_id else ""
@@ -205,7 +207,7 @@ class Target:
             )
         # the oldest ones: the newest are what a person looks at first
         offset = max(0, total - n)
-        page = self.list(user, limit=min(100, max(n, 1)), offset=offset, **params_without(params))
+        page = self.page(user, limit=min(100, max(n, 1)), offset=offset, **params_without(params))
         found: list[dict[str, Any]] = page["notifications"][:n]
         return found
 

@@ -36,7 +36,12 @@ class TokenMinter:
 
     def claims(self, creds: Credentials, **overrides: Any) -> dict[str, Any]:
         issued = int(self.now())
-        claims: dict[str, Any] = {"sub": creds.api_key, "iat": issued, "exp": issued + self.ttl}
+        claims: dict[str, Any] = {
+            "sub": creds.api_key,
+            "iat": issued,
+            "exp": issued + self.ttl,
+            "iss": "sdk",
+        }
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 

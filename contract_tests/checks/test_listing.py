@@ -89,8 +89,8 @@ FALSE = ("false", "0", "no", "off", "FALSE", "False", "nO", "OfF", "f", "N")
 
 @pytest.mark.clause("LIST-UNREAD-ONLY-PARSING")
 def test_unread_only_parsing(target: Target) -> None:
-    everything = target.list("a", limit=1)["total"]
-    unread = target.list("a", limit=1, unread_only="true")["total"]
+    everything = target.page("a", limit=1)["total"]
+    unread = target.page("a", limit=1, unread_only="true")["total"]
     for value, want in [*((v, unread) for v in TRUE), *((v, everything) for v in FALSE)]:
         body, exchange = target.call(
             "GET", API, params={"unread_only": value, "limit": 1}, expect=200
@@ -117,13 +117,13 @@ def test_unread_only_filter(request: pytest.FixtureRequest, target: Target) -> N
             target.http.last,
         )
     count = target.unread_count("a")
-    total = target.list("a", limit=1, unread_only=True)["total"]
+    total = target.page("a", limit=1, unread_only=True)["total"]
     expect.that(
         total == count == len(items),
         f"unread_only=true: total {total}, {len(items)} listed, unread count {count}",
         target.http.last,
     )
-    everything = target.list("a", limit=1)["total"]
+    everything = target.page("a", limit=1)["total"]
     if everything == count:
         note(request, "every notification is unread: the filter removed nothing")
 
@@ -146,7 +146,7 @@ def test_order(request: pytest.FixtureRequest, target: Target) -> None:
     items: list[Any] = []
     offset = 0
     for _ in range(30):
-        body = target.list("a", limit=7, offset=offset)
+        body = target.page("a", limit=7, offset=offset)
         items.extend(body["notifications"])
         offset += len(body["notifications"])
         if not body["has_more"] or not body["notifications"]:
@@ -167,7 +167,7 @@ def test_order(request: pytest.FixtureRequest, target: Target) -> None:
 def test_pagination_walk(request: pytest.FixtureRequest, target: Target) -> None:
     if target.control is not None:
         target.inject("a", 40)
-    total = target.list("a", limit=1)["total"]
+    total = target.page("a", limit=1)["total"]
     if total > 10_000:
         pytest.skip(f"{total} notifications: too many to walk")
     limit = 7 if total <= 140 else 100
@@ -216,7 +216,7 @@ def test_pagination_walk(request: pytest.FixtureRequest, target: Target) -> None
 
 @pytest.mark.clause("LIST-OFFSET-PAST-END")
 def test_offset_past_end(target: Target) -> None:
-    total = target.list("a", limit=1)["total"]
+    total = target.page("a", limit=1)["total"]
     for offset in (total, total + 1, total + 50):
         body, exchange = target.call("GET", API, params={"offset": offset, "limit": 10}, expect=200)
         expect.that(

@@ -1,0 +1,72 @@
+"""What the stream clauses share: driving a manual clock, and (without one) a single watched
+stream that several clauses read, so a real server costs one ``--sse-timeout`` wait, not six."""
+
+from __future__ import annotations
+
+import re
+
+from contract_tests import expect
+from contract_tests.sse import STREAM, Event, Stream
+from contract_tests.target import Target
+
+PING = 3.0
+TOLERANCE = 1.0  # real time: network and scheduling jitter allowed on each 3 s
+QUIET = 0.15  # how long "nothing arrives" is watched after a manual clock moved
+ARRIVE = 3.0  # how long an event the manual clock made due may take to arrive
+EVENT_LINE = re.compile(r"^event: ?[A-Za-z0-9_.-]+$")
+
+
+def manual(target: Target) -> bool:
+    return target.control is not None and target.control.manual
+
+
+def advance(target: Target, seconds: float) -> None:
+    assert target.control is not None
+    target.control.advance(seconds)
+
+
+def opened(target: Target, stream: Stream) -> None:
+    expect.that(
+        stream.status == 200, f"GET {STREAM} answered {stream.status}, not 200", stream.exchange()
+    )
+
+
+def pings(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.event == "ping"]
+
+
+def notifications(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.event == "notification"]
+
+
+def after_pings(stream: Stream, n: int) -> list[Event]:
+    """Read until ``n`` pings in all have arrived (or ``ARRIVE`` passes)."""
+    return stream.read_until(lambda evs: len(pings(evs)) >= n, timeout=ARRIVE)
+
+
+def watched(target: Target) -> Stream:
+    """User a's stream, read for ``--sse-timeout`` once per run (real time only)."""
+    cached = target.cache.get("watched-stream")
+    if isinstance(cached, Stream):
+        return cached
+    stream = target.stream("a")
+    with stream:
+        if stream.status == 200:
+            stream.read_for(max(target.options.sse_timeout, 2 * PING + TOLERANCE))
+    target.cache["watched-stream"] = stream
+    return stream
+
+
+def framing_problem(event: Event) -> str | None:
+    lines = event.raw.split("\n")
+    if not EVENT_LINE.match(lines[0]):
+        return f"an event does not start with an `event: <name>` line: {event.raw[:120]!r}"
+    rest = lines[1:]
+    if not rest:
+        return f"event {event.event!r} has no data line: {event.raw[:120]!r}"
+    for line in rest:
+        if not line.startswith("data:"):
+            return f"event {event.event!r} has a line that is not data: {line[:120]!r}"
+    if event.event == "ping" and event.data != "":
+        return f"a ping's data is {event.data[:80]!r}, not empty"
+    return None

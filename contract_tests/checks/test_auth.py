@@ -1,0 +1,147 @@
+"""Authentication: every kind of bad credential is 401 {"detail": str}, before validation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+
+from contract_tests import expect
+from contract_tests.client import API
+from contract_tests.sse import STREAM
+from contract_tests.target import Target
+from contract_tests.tokens import Credentials, TokenMinter
+
+REST = (
+    ("GET", API),
+    ("GET", f"{API}/unread-count"),
+    ("POST", f"{API}/{uuid.UUID(int=0x5EED)}/read"),
+    ("POST", f"{API}/read-all"),
+)
+
+
+def _rejected(
+    target: Target,
+    headers: dict[str, str],
+    what: str,
+    endpoints: tuple[tuple[str, str], ...] = REST[:2],
+) -> None:
+    for method, path in endpoints:
+        body, exchange = target.call(method, path, headers=headers)
+        expect.that(
+            exchange.status == 401,
+            f"{what}: {method} {path} answered {exchange.status}, not 401",
+            exchange,
+        )
+        expect.error_detail(body, exchange, 401)
+
+
+def _stream_rejected(target: Target, headers: dict[str, str], what: str) -> None:
+    with target.stream(None, headers=headers) as stream:
+        exchange = stream.exchange()
+        expect.that(
+            stream.status == 401,
+            f"{what}: GET {STREAM} answered {stream.status}, not 401",
+            exchange,
+        )
+        kind = stream.header("content-type")
+        expect.that(
+            kind.startswith("application/json"),
+            f"{what}: the stream's 401 is {kind!r}, not JSON",
+            exchange,
+        )
+        assert stream.response is not None
+        body = target.check("GET", STREAM, stream.response, exchange, 401)
+        expect.error_detail(body, exchange, 401)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.clause("AUTH-MISSING")
+def test_missing_credentials(target: Target) -> None:
+    _rejected(target, {}, "no credentials", REST)
+    _stream_rejected(target, {}, "no credentials")
+
+
+@pytest.mark.clause("AUTH-MALFORMED")
+def test_malformed_bearer(target: Target) -> None:
+    for value in (
+        "Bearer garbage",
+        "Bearer not.a.jwt",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.e30.",
+    ):
+        _rejected(target, {"Authorization": value}, f"Authorization: {value}")
+
+
+def _crafted(
+    kind: Callable[[TokenMinter, Credentials], str], what: str
+) -> Callable[[Target], None]:
+    def check(target: Target) -> None:
+        _rejected(target, _bearer(kind(target.minter, target.creds("a"))), what)
+
+    return check
+
+
+test_alg_none = pytest.mark.clause("AUTH-ALG-NONE")(
+    _crafted(TokenMinter.unsigned, "an unsigned token (alg none)")
+)
+test_other_alg = pytest.mark.clause("AUTH-OTHER-ALG")(
+    _crafted(TokenMinter.other_algorithm, "a token signed with HS512")
+)
+test_bad_signature = pytest.mark.clause("AUTH-BAD-SIGNATURE")(
+    _crafted(TokenMinter.bad_signature, "a token signed with another secret")
+)
+test_unknown_key = pytest.mark.clause("AUTH-UNKNOWN-KEY")(
+    _crafted(TokenMinter.unknown_key, "a token for an unknown API key")
+)
+test_no_exp = pytest.mark.clause("AUTH-NO-EXP")(_crafted(TokenMinter.no_exp, "a token without exp"))
+
+
+@pytest.mark.clause("AUTH-EXPIRED")
+def test_expired(target: Target) -> None:
+    creds = target.creds("a")
+    _rejected(target, _bearer(target.minter.expired(creds)), "a token expired an hour ago")
+    if target.control is not None:  # the server's clock is known exactly: no leeway
+        now = int(target.now())
+        token = target.minter.sign(creds, target.minter.claims(creds, iat=now - 60, exp=now - 1))
+        _rejected(target, _bearer(token), "a token expired a second ago")
+
+
+@pytest.mark.clause("AUTH-BEFORE-VALIDATION")
+def test_auth_before_validation(target: Target) -> None:
+    for headers, what in (
+        ({}, "no credentials"),
+        ({"Authorization": "Bearer garbage"}, "a garbage token"),
+    ):
+        cases: tuple[tuple[str, str, dict[str, str | int | bool]], ...] = (
+            ("GET", API, {"limit": 0}),
+            ("GET", API, {"offset": -1, "unread_only": "maybe"}),
+            ("GET", f"{API}/unread-count", {"dataset_id": "not-a-uuid"}),
+            ("POST", f"{API}/not-a-uuid/read", {}),
+            ("POST", f"{API}/read-all", {"dataset_id": "not-a-uuid"}),
+        )
+        for method, path, params in cases:
+            body, exchange = target.call(method, path, headers=headers, params=params)
+            expect.that(
+                exchange.status == 401,
+                f"{what} and invalid parameters: {method} "
+                f"{path} answered {exchange.status}, not 401",
+                exchange,
+            )
+            expect.error_detail(body, exchange, 401)
+
+
+@pytest.mark.clause("AUTH-VALID")
+def test_valid_token(target: Target) -> None:
+    headers = _bearer(target.minter.valid(target.creds("a")))
+    for method, path in REST[:2]:
+        target.call(method, path, headers=headers, expect=200)
+    with target.stream(None, headers=headers) as stream:
+        expect.that(
+            stream.status == 200,
+            f"a valid token: the stream answered {stream.status}",
+            stream.exchange(),
+        )
