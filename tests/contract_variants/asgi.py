@@ -108,7 +108,7 @@ class Reply:
 
     status: int
     body: Any
-    """The parsed JSON body (None when the body was not JSON)."""
+    """The parsed JSON body (None when it was not JSON); set it to bytes to send them as is."""
     headers: list[tuple[bytes, bytes]]
 
     def set_header(self, name: bytes, value: bytes | None) -> None:
@@ -159,7 +159,10 @@ class JsonRewrite:
                 parsed = None
             reply = Reply(start["status"], parsed, list(start["headers"]))
             self._rewrite(scope, reply)
-            body = raw if reply.body is None else orjson.dumps(reply.body)
+            if reply.body is None or isinstance(reply.body, bytes):
+                body = raw if reply.body is None else reply.body
+            else:
+                body = orjson.dumps(reply.body)
             reply.set_header(b"content-length", str(len(body)).encode())
             await send({**start, "status": reply.status, "headers": reply.headers})
             await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -271,39 +274,6 @@ def as_int(value: str) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-class Answer:
-    """Answers some requests of one operation itself, before the mock sees them:
-    ``decide(scope) -> (status, json body)`` or None to let the mock answer."""
-
-    def __init__(
-        self, app: ASGIApp, op: str, decide: Callable[[Scope], tuple[int, Any] | None]
-    ) -> None:
-        self.app = app
-        self._op = op
-        self._decide = decide
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        answer = None
-        if scope["type"] == "http" and operation(scope) == self._op:
-            answer = self._decide(scope)
-        if answer is None:
-            await self.app(scope, receive, send)
-            return
-        status, body = answer
-        raw = body if isinstance(body, bytes) else orjson.dumps(body)
-        kind = b"text/plain; charset=utf-8" if isinstance(body, bytes) else b"application/json"
-        headers = [(b"content-type", kind), (b"content-length", str(len(raw)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": raw, "more_body": False})
-
-
-def answer(
-    op: str, decide: Callable[[Scope], tuple[int, Any] | None]
-) -> Callable[[ASGIApp, Any], ASGIApp]:
-    """A :data:`~contract_variants.base.Wrap` for :class:`Answer`."""
-    return lambda app, _runtime: Answer(app, op, decide)
 
 
 def is_uuid(value: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.types import Scope
 
-from contract_variants.asgi import answer, first, is_uuid, on_query, query_of
+from contract_variants.asgi import Reply, is_uuid, on_json, on_query
 from contract_variants.asgi import replace_param as param
 from contract_variants.base import Variant, variant
 from mock_server.store import Store
@@ -16,18 +16,21 @@ def _drop_if_not_uuid(value: str) -> str | None:
     return value if is_uuid(value) else None
 
 
-def _list_non_uuid_is_empty(scope: Scope) -> tuple[int, Any] | None:
-    dataset_id = first(query_of(scope), "dataset_id")
-    if dataset_id is not None and not is_uuid(dataset_id):
-        return 200, {"notifications": [], "total": 0, "has_more": False}
-    return None
+def _bad_dataset_id(scope: Scope, reply: Reply) -> bool:
+    """The mock refused the request for its dataset_id alone."""
+    if reply.status != 422:
+        return False
+    return all(e["loc"] == ["query", "dataset_id"] for e in reply.body["detail"])
 
 
-def _count_non_uuid_is_zero(scope: Scope) -> tuple[int, Any] | None:
-    dataset_id = first(query_of(scope), "dataset_id")
-    if dataset_id is not None and not is_uuid(dataset_id):
-        return 200, {"count": 0}
-    return None
+def _list_non_uuid_is_empty(scope: Scope, reply: Reply) -> None:
+    if _bad_dataset_id(scope, reply):
+        reply.status, reply.body = 200, {"notifications": [], "total": 0, "has_more": False}
+
+
+def _count_non_uuid_is_zero(scope: Scope, reply: Reply) -> None:
+    if _bad_dataset_id(scope, reply):
+        reply.status, reply.body = 200, {"count": 0}
 
 
 class DatasetFiltersCountNotPage(Store):
@@ -44,14 +47,14 @@ VARIANTS: tuple[Variant, ...] = (
         "list-non-uuid-dataset-id-accepted",
         "DATASET-ID-VALIDATION",
         "dataset_id: str on the list: a non-UUID matches nothing and lists an empty page",
-        wrap=answer("list", _list_non_uuid_is_empty),
+        wrap=on_json({"list"}, _list_non_uuid_is_empty),
         collateral={"SCHEMA-REST"},
     ),
     variant(
         "count-non-uuid-dataset-id-accepted",
         "DATASET-ID-VALIDATION",
         "dataset_id: str on unread-count: a non-UUID counts 0 instead of a 422",
-        wrap=answer("count", _count_non_uuid_is_zero),
+        wrap=on_json({"count"}, _count_non_uuid_is_zero),
         collateral={"SCHEMA-REST"},
     ),
     variant(

@@ -116,6 +116,8 @@ VARIANTS: tuple[Variant, ...] = (
             "READ-ALL-DATASET-SCOPE",
             "LIST-SHAPE",
             "STATEFUL-MODEL",
+            "COUNT-DECREMENTS-ON-READ",
+            "ISOLATION-READ-ALL",
         },
     ),
     variant(

@@ -13,6 +13,30 @@ from mock_server.models import Notification
 from mock_server.store import Store
 
 _BOOLS = {"true", "false", "1", "0", "yes", "no", "on", "off"}
+LISTING = {
+    "AUTH-VALID",
+    "COUNT-DECREMENTS-ON-READ",
+    "COUNT-MATCHES-UNREAD-TOTAL",
+    "DATASET-ID-FILTER",
+    "ISOLATION-COUNT",
+    "ISOLATION-LIST",
+    "ISOLATION-READ",
+    "ISOLATION-READ-ALL",
+    "LIST-DEFAULT-LIMIT",
+    "LIST-LIMIT-BOUNDS",
+    "LIST-OFFSET-BOUNDS",
+    "LIST-OFFSET-PAST-END",
+    "LIST-ORDER",
+    "LIST-PAGINATION-WALK",
+    "LIST-UNREAD-ONLY-FILTER",
+    "LIST-UNREAD-ONLY-PARSING",
+    "READ-ALL-DATASET-SCOPE",
+    "READ-SETS-READ-AT",
+    "SCHEMA-REST",
+    "STATEFUL-MODEL",
+}
+"""Every clause that lists: the kit validates each page it reads against the schema, so a
+malformed page fails them all (KIT-FINDINGS 3)."""
 
 
 def _clamp_limit(value: str) -> str:
@@ -120,7 +144,8 @@ VARIANTS: tuple[Variant, ...] = (
         "LIST-LIMIT-BOUNDS",
         "Query(lt=100) instead of le=100: the documented maximum limit=100 is a 422",
         wrap=on_query("list", lambda q: param(q, "limit", lambda v: "101" if v == "100" else v)),
-        collateral={"SCHEMA-REST", "LIST-PAGINATION-WALK"},
+        # the kit reads with limit=100 wherever it wants a user's whole list
+        collateral=LISTING - {"LIST-LIMIT-BOUNDS"},
     ),
     variant(
         "limit-float-truncated",
@@ -159,7 +184,7 @@ VARIANTS: tuple[Variant, ...] = (
         "LIST-UNREAD-ONLY-FILTER",
         "unread_only filters the COUNT(*) query but not the page query",
         store=UnreadOnlyCountsButListsAll,
-        collateral={"STATEFUL-MODEL"},
+        collateral={"STATEFUL-MODEL", "READ-SETS-READ-AT"},
     ),
     variant(
         "oldest-first",
@@ -205,20 +230,27 @@ VARIANTS: tuple[Variant, ...] = (
         "LIST-PAGINATION-WALK",
         "OFFSET offset + 1 (a 1-based offset): each page after the first skips one notification",
         wrap=on_query("list", lambda q: param(q, "offset", _skip_one)),
-        collateral={"LIST-ORDER", "STATEFUL-MODEL"},
+        collateral={
+            "LIST-ORDER",
+            "STATEFUL-MODEL",
+            "COUNT-DECREMENTS-ON-READ",
+            "ISOLATION-COUNT",
+            "ISOLATION-READ",
+            "READ-SETS-READ-AT",
+        },
     ),
     variant(
         "timestamps-with-utc-offset",
         "LIST-SHAPE",
         "timezone-aware datetimes: created_at and read_at end in +00:00 instead of naive UTC",
         wrap=on_json({"list"}, _aware_timestamps),
-        collateral={"SCHEMA-REST"},
+        collateral=LISTING - {"LIST-SHAPE"},
     ),
     variant(
         "metadata-without-batch-id",
         "LIST-SHAPE",
         "the metadata serializer forgets batch_id: four keys instead of the documented five",
         wrap=on_json({"list"}, _drop_batch_id),
-        collateral={"SCHEMA-REST"},
+        collateral=LISTING - {"LIST-SHAPE"},
     ),
 )

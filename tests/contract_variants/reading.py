@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Scope
 
-from contract_variants.asgi import Answer, is_uuid, notification_id
+from contract_variants.asgi import JsonRewrite, Reply, is_uuid, notification_id, on_json
 from contract_variants.base import Variant, variant
 from mock_server.runtime import MockRuntime
 from mock_server.store import Store
@@ -162,23 +162,18 @@ class ReadAllThenReadOneSucceeds(Store):
 
 
 def _unknown_id_crashes(app: ASGIApp, runtime: MockRuntime) -> ASGIApp:
-    def decide(scope: Scope) -> tuple[int, Any] | None:
-        nid = notification_id(scope)
-        if nid is not None and is_uuid(nid) and runtime.store.get(nid) is None:
-            return 500, b"Internal Server Error"
-        return None
+    def rewrite(scope: Scope, reply: Reply) -> None:
+        nid = notification_id(scope) or ""
+        if reply.status == 404 and runtime.store.get(nid) is None:
+            reply.status, reply.body = 500, b"Internal Server Error"
+            reply.set_header(b"content-type", b"text/plain; charset=utf-8")
 
-    return Answer(app, "read", decide)
+    return JsonRewrite(app, {"read"}, rewrite)
 
 
-def _non_uuid_404(app: ASGIApp, runtime: MockRuntime) -> ASGIApp:
-    def decide(scope: Scope) -> tuple[int, Any] | None:
-        nid = notification_id(scope)
-        if nid is not None and not is_uuid(nid):
-            return 404, {"detail": "Notification not found"}
-        return None
-
-    return Answer(app, "read", decide)
+def _non_uuid_404(scope: Scope, reply: Reply) -> None:
+    if reply.status == 422 and not is_uuid(notification_id(scope) or ""):
+        reply.status, reply.body = 404, {"detail": "Notification not found"}
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -207,7 +202,7 @@ VARIANTS: tuple[Variant, ...] = (
         "non-uuid-id-404",
         "READ-NON-UUID-422",
         "notification_id: str instead of UUID: 'not-a-uuid' is looked up and answers 404",
-        wrap=_non_uuid_404,
+        wrap=on_json({"read"}, _non_uuid_404),
         collateral={"SCHEMA-REST"},
     ),
     variant(
@@ -249,6 +244,8 @@ VARIANTS: tuple[Variant, ...] = (
             "ISOLATION-COUNT",
             "ISOLATION-READ-ALL",
             "STATEFUL-MODEL",
+            "DATASET-ID-FILTER",
+            "LIST-UNREAD-ONLY-FILTER",
         },
     ),
     variant(

@@ -97,19 +97,23 @@ VARIANTS: tuple[Variant, ...] = (
         {"STREAM-PING-CADENCE"},
         "the keepalive task is never started: the stream sends no pings at all",
         wrap=on_events(lambda: _drop("ping")),
-        collateral={"SCHEMA-STREAM", "STREAM-FRAMING"},
+        collateral={"STREAM-NOTIFICATION-EVENT", "SCHEMA-STREAM", "STREAM-FRAMING"},
     ),
     variant(
         "pings-every-6-seconds",
         "STREAM-PING-CADENCE",
         "PING_INTERVAL = 6: pings every 6 s, proxies with a 5 s idle timeout cut the stream",
         config={"ping_interval": 6.0},
+        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
+        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
     variant(
         "ping-on-connect",
         "STREAM-PING-CADENCE",
         "an extra ping goes out with the stream's first write, before 3 s have passed",
         wrap=on_events(_ping_on_connect),
+        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
+        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
     variant(
         "ping-without-data-line",
@@ -163,5 +167,7 @@ VARIANTS: tuple[Variant, ...] = (
         "SCHEMA-STREAM",
         'error events carry a plain-text message, not the documented {"detail": ...} JSON',
         wrap=on_events(_error_text_first),
+        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
+        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
 )
