@@ -181,8 +181,8 @@ _CATALOGUE: tuple[Clause, ...] = (
         "Reading",
         "READ-SETS-READ-AT",
         "read_at is set",
-        "After marking, the notification lists with read_at set (not before the request), "
-        "is_read true if present, and no longer appears with unread_only=true.",
+        "After marking, the notification lists with read_at set (not before the request and "
+        "not after the answer), and no longer appears with unread_only=true.",
         MARK,
     ),
     _c(
@@ -281,7 +281,8 @@ _CATALOGUE: tuple[Clause, ...] = (
         "Auth",
         "AUTH-VALID",
         "a minted token works",
-        "A freshly minted HS256 token (kid = sub = the API key, iat, exp) is accepted: 200.",
+        "A freshly minted HS256 token (kid = sub = the API key, iat, exp) is accepted: 200, "
+        'on every endpoint, with the "Bearer" scheme in any case.',
         MINT,
     ),
     # -- isolation ---------------------------------------------------------------------------

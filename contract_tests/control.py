@@ -54,15 +54,14 @@ def detect(http: Http) -> ControlPlane | None:
     """The control plane, when ``GET /_mock/health`` answers as the bundled mock does."""
     try:
         response, _ = http.request("GET", "/_mock/health")
-        if response.status_code != 200:
-            return None
-        health = response.json()
-        clock, _ = http.request("GET", "/_mock/clock")
-        info = clock.json() if clock.status_code == 200 else None
+        health = response.json() if response.status_code == 200 else None
+        clock, _ = http.request("GET", "/_mock/clock") if health else (None, None)
+        info = clock.json() if clock is not None and clock.status_code == 200 else None
     except (ClauseFailure, ValueError):
-        return None
-    if not (isinstance(health, dict) and health.get("status") == "ok"):
-        return None
-    if not (isinstance(info, dict) and isinstance(info.get("now"), str)):
+        health = info = None
+    if not (isinstance(health, dict) and health.get("status") == "ok") or not (
+        isinstance(info, dict) and isinstance(info.get("now"), str)
+    ):
+        http.close()
         return None
     return ControlPlane(http, manual=info.get("mode") == "manual")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+_CANONICAL = {"authorization": "Authorization", "content-type": "Content-Type", "cookie": "Cookie"}
+
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
@@ -25,7 +27,7 @@ class Exchange:
         if self.method.upper() != "GET":
             parts += ["-X", self.method.upper()]
         for name, value in self.headers:
-            parts += ["-H", f"{name}: {value}"]
+            parts += ["-H", f"{_CANONICAL.get(name.lower(), name)}: {value}"]
         if self.body:
             parts += ["--data-binary", self.body.decode("utf-8", "replace")]
         if self.response_header("content-type", "").startswith("text/event-stream"):

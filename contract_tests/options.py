@@ -116,16 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_options(argv: Sequence[str]) -> KitOptions:
     """Parse and check the command line; raises :class:`UsageError` with one sentence."""
     ns = build_parser().parse_args(list(argv))
+    if (ns.api_key is None) != (ns.api_secret is None):
+        raise UsageError("--api-key and --api-secret go together")
+    if (ns.api_key_b is None) != (ns.api_secret_b is None):
+        raise UsageError("--api-key-b and --api-secret-b go together")
     if ns.base_url is not None:
         parts = urlsplit(ns.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UsageError(f"--base-url needs an http:// or https:// URL, not {ns.base_url!r}")
         if ns.token is None and (ns.api_key is None or ns.api_secret is None):
             raise UsageError("--base-url needs --api-key and --api-secret (or --token)")
-    if (ns.api_key is None) != (ns.api_secret is None) and ns.token is None:
-        raise UsageError("--api-key and --api-secret go together")
-    if (ns.api_key_b is None) != (ns.api_secret_b is None):
-        raise UsageError("--api-key-b and --api-secret-b go together")
     if ns.base_url is None and (ns.api_key or ns.token or ns.api_key_b):
         raise UsageError(
             "credentials need --base-url (without it the bundled mock's users are used)"

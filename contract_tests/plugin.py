@@ -117,12 +117,26 @@ class KitPlugin:
         exc = call.excinfo.value if call.excinfo else None
         message = _message(exc) if exc is not None else report.longreprtext
         if isinstance(exc, ClauseFailure):
-            return Outcome(FAILED, message, exc.repro, exc.detail)
+            return Outcome(FAILED, message, exc.repro, self._detail(exc))
         # an unexpected error: show the last exchange, and where it happened
         exchange = self._target.http.last
         where = report.longreprtext.strip().splitlines()[-1:] if report.longreprtext else []
         detail = "\n".join([*(where), *([exchange.describe()] if exchange else [])]) or None
         return Outcome(FAILED, message, exchange.curl() if exchange else None, detail)
+
+    def _detail(self, exc: ClauseFailure) -> str | None:
+        """The failing exchange, and the one it was compared with (the latest other one:
+        most clauses compare two answers)."""
+        if exc.exchange is None or exc.detail != exc.exchange.describe():
+            return exc.detail
+        history = self._target.http.history
+        if exc.exchange not in history:
+            return exc.detail
+        at = history.index(exc.exchange)
+        other = history[-1] if at < len(history) - 1 else (history[at - 1] if at else None)
+        if other is None:
+            return exc.detail
+        return f"{exc.detail}\ncompared with:\n{other.describe(300)}"
 
 
 def _message(exc: BaseException) -> str:

@@ -55,21 +55,27 @@ def prepare(
     target = Target(
         options, base_url, http, SpecValidator(spec), spec, a, b, token, control, minter
     )
-    for user, creds in (("a", a), ("b", b)):
-        if creds is None and not (user == "a" and token):
-            continue
-        what = f"api key {creds.api_key}" if creds else "the given token"
-        try:
-            response, _ = http.request("GET", f"{API}/unread-count", headers=target.headers(user))
-        except ClauseFailure as exc:
-            http.close()
-            raise PreflightError(f"could not reach {base_url}: {exc}") from None
-        if response.status_code != 200:
-            http.close()
-            verb = "authenticate" if response.status_code in (401, 403) else "use"
-            raise PreflightError(
-                f"could not {verb}: {response.status_code} from {base_url}{API}/unread-count "
-                f"for {what}"
-            )
+    try:
+        for user, creds in (("a", a), ("b", b)):
+            if creds is None and not (user == "a" and token):
+                continue
+            _authenticate(target, user, creds)
+    except BaseException:
+        target.close()
+        raise
     http.history.clear()
     return target
+
+
+def _authenticate(target: Target, user: str, creds: Credentials | None) -> None:
+    what = f"api key {creds.api_key}" if creds else "the given token"
+    url = f"{target.base_url}{API}/unread-count"
+    try:
+        response, _ = target.http.request(
+            "GET", f"{API}/unread-count", headers=target.headers(user)
+        )
+    except ClauseFailure as exc:
+        raise PreflightError(f"could not reach {target.base_url}: {exc}") from None
+    if response.status_code != 200:
+        verb = "authenticate" if response.status_code in (401, 403) else "use"
+        raise PreflightError(f"could not {verb}: {response.status_code} from {url} for {what}")

@@ -13,6 +13,7 @@ from typing import Any
 from contract_tests.results import FAILED, PASSED, SKIPPED, ClauseResult
 
 _MARK = {PASSED: "passed", FAILED: "FAILED", SKIPPED: "skipped"}
+_WIDTH = 110
 
 
 def summary(results: Sequence[ClauseResult]) -> dict[str, int]:
@@ -24,14 +25,16 @@ def render_table(base_url: str, results: Sequence[ClauseResult], seconds: float)
     id_w = max(len(r.clause.id) for r in results)
     lines = [f"Contract check of {base_url}", ""]
     lines.append(f"{'clause':<{id_w}}  {'result':<7}  checks")
-    lines.append(f"{'-' * id_w}  {'-' * 7}  {'-' * 60}")
+    lines.append(f"{'-' * id_w}  {'-' * 7}  {'-' * (_WIDTH - id_w - 11)}")
+    pad = " " * (id_w + 11)
     for r in results:
-        doc = textwrap.shorten(r.clause.doc, 90, placeholder="...")
-        lines.append(f"{r.clause.id:<{id_w}}  {_MARK[r.status]:<7}  {doc}")
+        doc = textwrap.wrap(r.clause.doc, width=max(40, _WIDTH - len(pad)))
+        lines.append(f"{r.clause.id:<{id_w}}  {_MARK[r.status]:<7}  {doc[0]}")
+        lines.extend(pad + more for more in doc[1:])
         if r.reason and r.status != PASSED:
-            lines.append(f"{'':<{id_w}}  {'':<7}  -> {r.reason}")
+            lines.append(f"{pad}-> {r.reason}")
         elif r.reason:
-            lines.append(f"{'':<{id_w}}  {'':<7}  ({r.reason})")
+            lines.append(f"{pad}({r.reason})")
     failures = [r for r in results if r.status == FAILED]
     for r in failures:
         lines += [

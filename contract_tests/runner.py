@@ -105,7 +105,7 @@ def run(options: KitOptions, out: TextIO | None = None, err: TextIO | None = Non
         except PreflightError as exc:
             print(f"contract_tests: {exc}", file=err)
             return 2
-        stack.callback(target.http.close)
+        stack.callback(target.close)
         results = run_clauses(target, out)
         seconds = time.monotonic() - started
         print(render_table(base_url, results, seconds), file=out)

@@ -87,8 +87,9 @@ class Stream:
         http_timeout: float,
         sse_timeout: float,
     ) -> None:
+        # the caller's deadline bounds every read; the socket's own timeout is only a backstop
         self._client = httpx.Client(
-            base_url=base_url, timeout=httpx.Timeout(http_timeout, read=sse_timeout)
+            base_url=base_url, timeout=httpx.Timeout(http_timeout, read=sse_timeout + 1)
         )
         query = {k: _param(v) for k, v in (params or {}).items()}
         self.request = self._client.build_request(

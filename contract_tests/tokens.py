@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +36,8 @@ class TokenMinter:
     ttl: int = 300
 
     def claims(self, creds: Credentials, **overrides: Any) -> dict[str, Any]:
-        issued = int(self.now())
+        # a second early: a server whose clock is a little behind must not see iat in its future
+        issued = int(self.now()) - 1
         claims: dict[str, Any] = {
             "sub": creds.api_key,
             "iat": issued,
@@ -57,12 +59,14 @@ class TokenMinter:
         algorithm: str = "HS256",
         kid: str | None = None,
     ) -> str:
-        return jwt.encode(
-            claims,
-            creds.api_secret if secret is None else secret,
-            algorithm=algorithm,
-            headers={"kid": creds.api_key if kid is None else kid},
-        )
+        with warnings.catch_warnings():  # PyJWT warns about short secrets; not ours to judge
+            warnings.simplefilter("ignore")
+            return jwt.encode(
+                claims,
+                creds.api_secret if secret is None else secret,
+                algorithm=algorithm,
+                headers={"kid": creds.api_key if kid is None else kid},
+            )
 
     # -- the broken ones ---------------------------------------------------------------------
 

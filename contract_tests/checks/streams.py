@@ -52,7 +52,7 @@ def watched(target: Target) -> Stream:
     stream = target.stream("a")
     with stream:
         if stream.status == 200:
-            stream.read_for(max(target.options.sse_timeout, 2 * PING + TOLERANCE))
+            stream.read_for(target.options.sse_timeout)
     target.cache["watched-stream"] = stream
     return stream
 

@@ -143,8 +143,8 @@ def test_streams_are_per_user(request: pytest.FixtureRequest, target: Target) ->
                 stream.exchange(),
             )
         return
-    a_user = {n["user_id"] for n in target.page("a", limit=100)["notifications"]}
-    b_user = {n["user_id"] for n in target.page("b", limit=100)["notifications"]}
+    a_user = {n["user_id"] for n in target.page("a", limit=50)["notifications"]}
+    b_user = {n["user_id"] for n in target.page("b", limit=50)["notifications"]}
     with target.stream("a") as a_stream, target.stream("b") as b_stream:
         opened(target, a_stream)
         opened(target, b_stream)

@@ -167,6 +167,9 @@ def test_order(request: pytest.FixtureRequest, target: Target) -> None:
 def test_pagination_walk(request: pytest.FixtureRequest, target: Target) -> None:
     if target.control is not None:
         target.inject("a", 40)
+        short = -target.page("a", limit=1)["total"] % 7
+        if short:  # a full last page: has_more must be false on it too
+            target.inject("a", short)
     total = target.page("a", limit=1)["total"]
     if total > 10_000:
         pytest.skip(f"{total} notifications: too many to walk")
@@ -209,6 +212,20 @@ def test_pagination_walk(request: pytest.FixtureRequest, target: Target) -> None
         f"the walk found {len(seen)} notifications, total {total}",
         target.http.last,
     )
+    # the last page exactly full, and the page just before it
+    for size in sorted({1, limit, min(total, 100)}):
+        for offset, more in ((total - size, False), (total - size - 1, True)):
+            if offset < 0:
+                continue
+            body, exchange = target.call(
+                "GET", API, params={"limit": size, "offset": offset}, expect=200
+            )
+            expect.that(
+                len(body["notifications"]) == size and body["has_more"] is more,
+                f"offset={offset} limit={size} of {total}: {len(body['notifications'])} "
+                f"notifications, has_more {body['has_more']} (expected {size}, {more})",
+                exchange,
+            )
     if total <= limit:
         pytest.skip(f"{total} notifications fit on one page: nothing to walk")
     note(request, f"{total} notifications in pages of {limit}")
@@ -231,7 +248,7 @@ def test_offset_past_end(target: Target) -> None:
 def test_shape(request: pytest.FixtureRequest, target: Target) -> None:
     if target.control is not None:
         target.inject("a", 2, message="checked by the contract kit")
-    body, exchange = target.call("GET", API, params={"limit": 100}, expect=200)
+    body, exchange = target.call("GET", API, params={"limit": 50}, expect=200, validate=True)
     items = body["notifications"]
     if not items:
         pytest.skip("the user has no notifications to look at")

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 from contract_tests import expect
-from contract_tests.client import API
+from contract_tests.client import API, ClauseFailure
 from contract_tests.plugin import note
 from contract_tests.target import Target
 
@@ -32,13 +32,14 @@ REAL_READS = 3
 MAX_WALK = 1000
 
 
-def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine]:
+def machine(target: Target, tally: dict[str, int], trace: list[str]) -> type[RuleBasedStateMachine]:
     controlled = target.control is not None
 
     class NotificationsModel(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             tally["examples"] += 1
+            trace.clear()
             if target.control is not None:
                 target.control.reset()
                 target.inject("a", 5)
@@ -50,8 +51,9 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
             self.unread = {n["id"] for n in items if n["read_at"] is None}
             self.read = {n["id"] for n in items if n["read_at"] is not None}
 
-        def _step(self) -> None:
+        def _step(self, what: str) -> None:
             tally["steps"] += 1
+            trace.append(what)
 
         @rule(
             offset=st.integers(0, 12),
@@ -59,7 +61,7 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
             unread_only=st.booleans(),
         )
         def list_page(self, offset: int, limit: int, unread_only: bool) -> None:
-            self._step()
+            self._step(f"list offset={offset} limit={limit} unread_only={unread_only}")
             body, exchange = target.call(
                 "GET",
                 API,
@@ -96,8 +98,9 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
         @precondition(lambda self: bool(self.unread) and self.reads_left > 0)
         @rule(data=st.data())
         def read_one(self, data: st.DataObject) -> None:
-            self._step()
+            self._step("read an unread one:")
             chosen = data.draw(st.sampled_from(sorted(self.unread)), label="unread id")
+            trace[-1] += f" {chosen}"
             body, exchange = target.call("POST", f"{API}/{chosen}/read")
             expect.that(
                 exchange.status == 200 and body == {"ok": True},
@@ -111,8 +114,9 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
         @precondition(lambda self: bool(self.read))
         @rule(data=st.data())
         def read_again(self, data: st.DataObject) -> None:
-            self._step()
+            self._step("read a read one again:")
             chosen = data.draw(st.sampled_from(sorted(self.read)), label="read id")
+            trace[-1] += f" {chosen}"
             body, exchange = target.call("POST", f"{API}/{chosen}/read")
             expect.that(
                 exchange.status == 404,
@@ -123,7 +127,7 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
 
         @rule()
         def read_unknown(self) -> None:
-            self._step()
+            self._step("read an unknown id")
             _, exchange = target.call("POST", f"{API}/{uuid.uuid4()}/read")
             expect.that(
                 exchange.status == 404,
@@ -134,7 +138,7 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
         @precondition(lambda self: controlled)
         @rule()
         def read_all(self) -> None:
-            self._step()
+            self._step("read-all")
             body, exchange = target.call("POST", f"{API}/read-all", expect=200)
             expect.that(
                 body == {"ok": True, "count": len(self.unread)},
@@ -146,7 +150,7 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
 
         @rule()
         def count(self) -> None:
-            self._step()
+            self._step("count")
             self.check_count()
 
         @invariant()
@@ -164,9 +168,30 @@ def machine(target: Target, tally: dict[str, int]) -> type[RuleBasedStateMachine
 @pytest.mark.clause("STATEFUL-MODEL")
 def test_stateful_model(request: pytest.FixtureRequest, target: Target) -> None:
     tally = {"examples": 0, "steps": 0}
+    trace: list[str] = []
     controlled = target.control is not None
+    try:
+        _run(target, tally, trace, controlled)
+    except ClauseFailure as exc:
+        steps = [f"  {i}. {step}" for i, step in enumerate(trace, 1)][-12:]
+        where = [exc.exchange.describe()] if exc.exchange is not None else []
+        when = f"after {len(trace)} step(s)" if trace else "before any step"
+        raise ClauseFailure(
+            f"{exc} ({when})",
+            exc.exchange,
+            detail="\n".join([*(["the steps:", *steps] if steps else []), *where]),
+        ) from None
+    how = (
+        ""
+        if controlled
+        else "; no read-all on a server without a control plane: READ-ALL-COUNT does it"
+    )
+    note(request, f"{tally['steps']} steps in {tally['examples']} example(s){how}")
+
+
+def _run(target: Target, tally: dict[str, int], trace: list[str], controlled: bool) -> None:
     run_state_machine_as_test(
-        machine(target, tally),
+        machine(target, tally, trace),
         settings=settings(
             max_examples=8 if controlled else 1,
             stateful_step_count=15 if controlled else 20,
@@ -178,4 +203,3 @@ def test_stateful_model(request: pytest.FixtureRequest, target: Target) -> None:
             report_multiple_bugs=False,
         ),
     )
-    note(request, f"{tally['steps']} steps in {tally['examples']} example(s)")

@@ -95,11 +95,12 @@ def test_count_matches_unread_total(request: pytest.FixtureRequest, target: Targ
         for dataset in target.mock_datasets("a")[:2]:
             target.inject("a", 2, dataset_id=dataset)
     count = target.unread_count("a")
+    counted = target.http.last
     total = target.page("a", limit=1, unread_only=True)["total"]
     expect.that(
         count == total,
         f"unread-count is {count}, unread_only=true total is {total}",
-        target.http.last,
+        counted,
     )
     datasets = Counter(n["dataset_id"] for n in target.walk("a") if n["dataset_id"])
     for dataset in list(datasets)[:5]:

@@ -7,6 +7,9 @@ elsewhere the clauses read one watched stream in real time, bounded by ``--sse-t
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from contract_tests import expect
@@ -79,6 +82,10 @@ def test_ping_cadence(request: pytest.FixtureRequest, target: Target) -> None:
                 )
         note(request, "manual clock: one ping per 3 s advanced")
         return
+    if target.options.sse_timeout < PING + TOLERANCE:
+        pytest.skip(
+            f"--sse-timeout {target.options.sse_timeout:g} s is too short to see a 3 s ping cadence"
+        )
     stream = watched(target)
     opened(target, stream)
     _cadence(stream, target.options.sse_timeout)
@@ -152,6 +159,15 @@ def _validate(target: Target, stream: Stream, event: Event) -> object:
         raise ClauseFailure(str(exc), stream.exchange(note=f"event: {event.raw[:300]}")) from None
 
 
+def _json(event: Event) -> dict[str, Any]:
+    """A notification event's data, decoded (an empty dict when it is not a JSON object)."""
+    try:
+        data = json.loads(event.data)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 @pytest.mark.clause("STREAM-NOTIFICATION-EVENT")
 def test_notification_event(request: pytest.FixtureRequest, target: Target) -> None:
     if manual(target):
@@ -160,10 +176,10 @@ def test_notification_event(request: pytest.FixtureRequest, target: Target) -> N
         with target.stream("a") as stream:
             opened(target, stream)
             (new,) = target.inject("a", 1)
-            early = stream.read_for(QUIET)
+            early = notifications(stream.read_for(QUIET))
             expect.that(
                 not early,
-                f"{[e.event for e in early]} arrived before the next poll",
+                "a notification arrived at once, before the next poll",
                 stream.exchange(),
             )
             advance(target, PING)
@@ -186,11 +202,6 @@ def test_notification_event(request: pytest.FixtureRequest, target: Target) -> N
             ids == [new["id"]],
             f"after one poll, the stream sent notifications {ids}; expected "
             f"[{new['id']}], the one created after connecting",
-            ex,
-        )
-        expect.that(
-            names == ["notification", "ping"],
-            f"one poll sent {names}: expected the notification, then the ping",
             ex,
         )
         return
@@ -225,10 +236,7 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
             advance(target, PING)
             after_pings(stream, 1)
             stream.read_for(QUIET)
-        ids = [
-            d.get("id") if isinstance(d := _validate(target, stream, e), dict) else None
-            for e in notifications(stream.events)
-        ]
+        ids = [_json(e).get("id") for e in notifications(stream.events)]
         expect.that(
             ids == [mine["id"]],
             f"a stream of dataset {wanted} sent {ids}; expected only [{mine['id']}] (one "
@@ -237,7 +245,7 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
         )
         return
     datasets = [
-        n["dataset_id"] for n in target.page("a", limit=100)["notifications"] if n["dataset_id"]
+        n["dataset_id"] for n in target.page("a", limit=50)["notifications"] if n["dataset_id"]
     ]
     if not datasets:
         pytest.skip("no dataset_id is known to filter on (user a lists none)")
@@ -247,8 +255,7 @@ def test_dataset_filter(request: pytest.FixtureRequest, target: Target) -> None:
         stream.read_for(target.options.sse_timeout)
     got = notifications(stream.events)
     for event in got:
-        data = _validate(target, stream, event)
-        dataset = data.get("dataset_id") if isinstance(data, dict) else None
+        dataset = _json(event).get("dataset_id")
         expect.that(
             dataset == wanted,
             f"a stream of dataset {wanted} sent a notification of {dataset}",
