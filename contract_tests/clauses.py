@@ -169,7 +169,7 @@ _CATALOGUE: tuple[Clause, ...] = (
         "Reading",
         "READ-UNKNOWN-404",
         "unknown id",
-        'Marking an unknown notification id read is 404 {"detail": str}.',
+        'Marking an unknown notification id read (a UUID in either case) is 404 {"detail": str}.',
     ),
     _c(
         "Reading",

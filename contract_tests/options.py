@@ -36,6 +36,7 @@ class KitOptions:
     json_report: Path | None = None
     clauses: tuple[str, ...] = ()
     verbose: bool = False
+    list_clauses: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="clauses",
         help="run only this clause (repeatable); the others are reported as skipped",
     )
+    add("--list-clauses", action="store_true", help="print every clause id and its doc sentence")
     add("-v", "--verbose", action="store_true", help="show pytest's own output too")
     return parser
 
@@ -130,9 +132,12 @@ def parse_options(argv: Sequence[str]) -> KitOptions:
         raise UsageError(
             "credentials need --base-url (without it the bundled mock's users are used)"
         )
+    for flag, path in (("--junitxml", ns.junitxml), ("--json-report", ns.json_report)):
+        if path is not None and not path.resolve().parent.is_dir():
+            raise UsageError(f"{flag}: the folder {str(path.parent)!r} does not exist")
     unknown = [c for c in ns.clauses if c not in CLAUSES]
     if unknown:
-        raise UsageError(f"unknown clause {unknown[0]!r} (see the report for the clause ids)")
+        raise UsageError(f"unknown clause {unknown[0]!r} (--list-clauses prints them)")
     return KitOptions(
         base_url=ns.base_url.rstrip("/") if ns.base_url else None,
         api_key=ns.api_key,
@@ -148,4 +153,5 @@ def parse_options(argv: Sequence[str]) -> KitOptions:
         json_report=ns.json_report,
         clauses=tuple(ns.clauses),
         verbose=ns.verbose,
+        list_clauses=ns.list_clauses,
     )

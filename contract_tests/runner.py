@@ -125,4 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    if options.list_clauses:
+        for clause in CLAUSES.values():
+            tags = f" [{', '.join(sorted(clause.tags))}]" if clause.tags else ""
+            print(f"{clause.id}{tags}\n    {clause.doc}")
+        return 0
     return run(options)

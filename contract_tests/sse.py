@@ -62,7 +62,7 @@ def _parse_block(block: str, at: float) -> Event | None:
         key, sep, value = line.partition(":")
         if sep and value.startswith(" "):
             value = value[1:]
-        meaningful = True
+        meaningful = meaningful or key in ("event", "data")  # id/retry alone dispatch nothing
         if key == "event":
             name = value
         elif key == "data":
@@ -101,12 +101,14 @@ class Stream:
         self._parser = _Parser()
         self.ended: str | None = None
         self.opened_at = 0.0
+        self.sent_at = 0.0
         self.read_until_at = 0.0
         self.body = b""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def __enter__(self) -> Stream:
+        self.sent_at = time.monotonic()
         try:
             self.response = self._client.send(self.request, stream=True)
         except httpx.HTTPError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from contract_tests.client import API, ClauseFailure, Http, Params
@@ -199,14 +200,27 @@ class Target:
         """The control plane's name of user ``a`` or ``b``."""
         assert self.control is not None
         if not self._names:
+            keys = {"a": self.api_key("a"), "b": self.api_key("b")}
             for entry in self.control.users():
-                for who in ("a", "b"):
-                    creds = self.a if who == "a" else self.b
-                    if creds is not None and entry.get("api_key") == creds.api_key:
+                for who, key in keys.items():
+                    if key is not None and entry.get("api_key") == key:
                         self._names[who] = str(entry["name"])
         if user not in self._names:
             raise ClauseFailure(f"the control plane does not know user {user}'s api key")
         return self._names[user]
+
+    def api_key(self, user: str) -> str | None:
+        """User ``a``'s or ``b``'s API key (with only ``--token``: the token's ``kid``)."""
+        creds = self.a if user == "a" else self.b
+        if creds is not None:
+            return creds.api_key
+        if user == "a" and self.token is not None:
+            try:
+                kid = jwt.get_unverified_header(self.token).get("kid")
+            except jwt.PyJWTError:
+                return None
+            return kid if isinstance(kid, str) else None
+        return None
 
     def mock_datasets(self, user: str) -> list[str]:
         """The dataset ids user ``a``/``b`` can see, from the control plane."""

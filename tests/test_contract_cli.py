@@ -114,6 +114,17 @@ def test_the_kit_can_run_twice_in_one_process_with_the_same_verdicts(
 # -- options and pre-flight ----------------------------------------------------------------
 
 
+def test_list_clauses_prints_every_id_with_its_doc_sentence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--list-clauses"]) == 0
+    out = capsys.readouterr().out
+    for clause in CLAUSES.values():
+        assert clause.id in out
+        assert clause.doc in out
+    assert "READ-AGAIN-404 [mark]" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "sentence"),
     [
@@ -132,6 +143,7 @@ def test_the_kit_can_run_twice_in_one_process_with_the_same_verdicts(
         (["--sse-timeout", "soon"], "--sse-timeout needs a number"),
         (["--max-examples", "1.5"], "--max-examples needs a whole number"),
         (["--clause", "LIST-EVERYTHING"], "unknown clause 'LIST-EVERYTHING'"),
+        (["--junitxml", "/no/such/folder/c.xml"], "--junitxml: the folder '/no/such/folder'"),
         (["--base-urll", "http://x"], "unrecognized arguments: --base-urll"),
     ],
 )
@@ -228,7 +240,8 @@ def test_a_token_alone_skips_the_minting_clauses_and_no_second_user_skips_isolat
 ) -> None:
     minting = [c.id for c in CLAUSES.values() if c.needs_mint]
     isolation = [c.id for c in CLAUSES.values() if c.needs_b]
-    picked = [arg for cid in [*minting, *isolation, "AUTH-MISSING"] for arg in ("--clause", cid)]
+    others = ["AUTH-MISSING", "READ-AGAIN-404", "STREAM-NOTIFICATION-EVENT"]  # these inject data
+    picked = [arg for cid in [*minting, *isolation, *others] for arg in ("--clause", cid)]
     token = mock.token("alice")
     code, report = _run(tmp_path, ["--base-url", mock.url, "--token", token, *picked])
     assert code == 0
@@ -239,7 +252,8 @@ def test_a_token_alone_skips_the_minting_clauses_and_no_second_user_skips_isolat
     for cid in isolation:
         assert clauses[cid]["status"] == "skipped"
         assert "needs a second user" in clauses[cid]["reason"]
-    assert clauses["AUTH-MISSING"]["status"] == "passed"
+    for cid in others:
+        assert clauses[cid]["status"] == "passed", clauses[cid]
 
 
 # -- a failure, in every report ------------------------------------------------------------

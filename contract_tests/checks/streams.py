@@ -52,13 +52,15 @@ def watched(target: Target) -> Stream:
     stream = target.stream("a")
     with stream:
         if stream.status == 200:
+            if target.control is not None:  # a control plane on a real clock: make news
+                target.inject("a", 1)
             stream.read_for(target.options.sse_timeout)
     target.cache["watched-stream"] = stream
     return stream
 
 
 def framing_problem(event: Event) -> str | None:
-    lines = event.raw.split("\n")
+    lines = [line for line in event.raw.split("\n") if not line.startswith((":", "retry:"))]
     if not EVENT_LINE.match(lines[0]):
         return f"an event does not start with an `event: <name>` line: {event.raw[:120]!r}"
     rest = lines[1:]

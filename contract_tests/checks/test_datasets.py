@@ -17,14 +17,15 @@ BAD = ("not-a-uuid", "12345")
 
 
 @pytest.mark.clause("DATASET-ID-VALIDATION")
-def test_dataset_id_validation(target: Target) -> None:
+def test_dataset_id_validation(request: pytest.FixtureRequest, target: Target) -> None:
     before = target.unread_count("a")
+    endpoints = [("GET", API), ("GET", f"{API}/unread-count")]
+    if target.options.read_only:  # a server that accepted the bad id would mark everything
+        note(request, "read-all not tried (--read-only)")
+    else:
+        endpoints.append(("POST", f"{API}/read-all"))
     for value in BAD:
-        for method, path in (
-            ("GET", API),
-            ("GET", f"{API}/unread-count"),
-            ("POST", f"{API}/read-all"),
-        ):
+        for method, path in endpoints:
             body, exchange = target.call(method, path, params={"dataset_id": value}, expect=422)
             expect.validation_error(body, exchange, ["query", "dataset_id"])
         with target.stream("a", params={"dataset_id": value}) as stream:
@@ -82,11 +83,10 @@ def test_dataset_id_filter(request: pytest.FixtureRequest, target: Target) -> No
             f"the list has {unread[dataset]} unread of it",
             target.http.last,
         )
-        upper = target.page("a", limit=1, dataset_id=dataset.upper())["total"]
-        expect.that(
-            upper == total,
-            f"dataset_id in upper case: total {upper}, in lower case {total}",
-            target.http.last,
+        # a UUID in either case is valid input (the contract's UuidInput)
+        target.call("GET", API, params={"limit": 1, "dataset_id": dataset.upper()}, expect=200)
+        target.call(
+            "GET", f"{API}/unread-count", params={"dataset_id": dataset.upper()}, expect=200
         )
     stranger = str(uuid.uuid4())
     total = target.page("a", limit=1, dataset_id=stranger)["total"]

@@ -148,6 +148,9 @@ def test_streams_are_per_user(request: pytest.FixtureRequest, target: Target) ->
     with target.stream("a") as a_stream, target.stream("b") as b_stream:
         opened(target, a_stream)
         opened(target, b_stream)
+        if target.control is not None:  # a control plane on a real clock: make news
+            target.inject("a", 1, **_dataset(target))
+            target.inject("b", 1, **_dataset(target))
         a_stream.read_for(target.options.sse_timeout)
         b_stream.read_for(QUIET)
     seen = 0
