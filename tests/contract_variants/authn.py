@@ -315,7 +315,7 @@ VARIANTS: tuple[Variant, ...] = (
         "AUTH-MISSING",
         "FastAPI's HTTPBearer default: no credentials is a 403 Not authenticated, not a 401",
         wrap=lambda app, _rt: _Reject(app, _no_credentials, 403, b'{"detail":"Not authenticated"}'),
-        collateral={"AUTH-BEFORE-VALIDATION", "STREAM-AUTH-401", "SCHEMA-REST"},
+        collateral={"AUTH-BEFORE-VALIDATION", "SCHEMA-REST", "STREAM-AUTH-401"},
     ),
     variant(
         "garbage-bearer-500",
@@ -324,7 +324,7 @@ VARIANTS: tuple[Variant, ...] = (
         wrap=lambda app, _rt: _Reject(
             app, _garbage_bearer, 500, b"Internal Server Error", b"text/plain; charset=utf-8"
         ),
-        collateral={"STREAM-AUTH-401", "SCHEMA-REST", "AUTH-BEFORE-VALIDATION"},
+        collateral={"AUTH-BEFORE-VALIDATION", "SCHEMA-REST", "STREAM-AUTH-401"},
     ),
     variant(
         "validation-before-auth",

@@ -75,6 +75,6 @@ VARIANTS: tuple[Variant, ...] = (
         "DATASET-ID-FILTER",
         "dataset_id filters the COUNT(*) query but not the page: other datasets are listed",
         store=DatasetFiltersCountNotPage,
-        collateral={"READ-ALL-DATASET-SCOPE", "STATEFUL-MODEL"},
+        collateral={"STATEFUL-MODEL"},
     ),
 )

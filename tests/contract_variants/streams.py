@@ -97,44 +97,30 @@ VARIANTS: tuple[Variant, ...] = (
         {"STREAM-PING-CADENCE"},
         "the keepalive task is never started: the stream sends no pings at all",
         wrap=on_events(lambda: _drop("ping")),
-        collateral={"STREAM-NOTIFICATION-EVENT", "SCHEMA-STREAM", "STREAM-FRAMING"},
     ),
     variant(
         "pings-every-6-seconds",
         "STREAM-PING-CADENCE",
         "PING_INTERVAL = 6: pings every 6 s, proxies with a 5 s idle timeout cut the stream",
         config={"ping_interval": 6.0},
-        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
-        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
     variant(
         "ping-on-connect",
         "STREAM-PING-CADENCE",
         "an extra ping goes out with the stream's first write, before 3 s have passed",
         wrap=on_events(_ping_on_connect),
-        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
-        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
     variant(
         "ping-without-data-line",
         "STREAM-FRAMING",
         "ping is written as 'event: ping' and a blank line: browsers' EventSource drops it",
         wrap=on_events(lambda: _ping_without_data),
-        collateral={"SCHEMA-STREAM"},
     ),
     variant(
         "stream-content-type-text-plain",
         "STREAM-CONTENT-TYPE",
         "StreamingResponse without media_type='text/event-stream': served as text/plain",
         wrap=on_headers(_content_type),
-        collateral={
-            "SCHEMA-STREAM",
-            "STREAM-PING-CADENCE",
-            "STREAM-FRAMING",
-            "STREAM-NOTIFICATION-EVENT",
-            "STREAM-DATASET-FILTER",
-            "ISOLATION-STREAM",
-        },
     ),
     variant(
         "stream-without-cache-control",
@@ -147,14 +133,14 @@ VARIANTS: tuple[Variant, ...] = (
         "STREAM-NOTIFICATION-EVENT",
         "POLL_INTERVAL = 6: a notification arrives up to 6 s late, not within one 3 s cycle",
         config={"poll_interval": 6.0},
-        collateral={"STREAM-DATASET-FILTER", "ISOLATION-STREAM", "SCHEMA-STREAM"},
+        collateral={"ISOLATION-STREAM", "STREAM-DATASET-FILTER"},
     ),
     variant(
         "notification-event-misnamed",
         "STREAM-NOTIFICATION-EVENT",
         "the event is named new_notification, so addEventListener('notification') never fires",
         wrap=on_events(lambda: _renamed),
-        collateral={"SCHEMA-STREAM", "STREAM-DATASET-FILTER", "ISOLATION-STREAM"},
+        collateral={"ISOLATION-STREAM", "SCHEMA-STREAM", "STREAM-DATASET-FILTER"},
     ),
     variant(
         "stream-ignores-dataset-id",
@@ -167,7 +153,5 @@ VARIANTS: tuple[Variant, ...] = (
         "SCHEMA-STREAM",
         'error events carry a plain-text message, not the documented {"detail": ...} JSON',
         wrap=on_events(_error_text_first),
-        # the kit expects a tick to send the notification, then the ping (KIT-FINDINGS 6)
-        collateral={"STREAM-NOTIFICATION-EVENT"},
     ),
 )
