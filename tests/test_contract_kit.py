@@ -3,13 +3,20 @@ clause that variant breaks (issue 5, "Proving the kit").
 
 Each variant (``tests/contract_variants``) is the correct mock with one contract violation,
 served over real HTTP on a free port; the kit runs in-process against it with two users and
-the control plane, and its JSON report must name the broken clause among the failed ones and
-fail nothing beyond the variant's small allowed collateral.
+the control plane, and its JSON report must name the broken clause among the failed ones. In CI
+each variant runs only the clauses it breaks (0.3 s instead of 10 s a variant); with
+``CONTRACT_VARIANTS_EVERY_CLAUSE=1`` it runs every clause and must fail nothing beyond its
+allowed ``collateral``, which is what such a run observed (python3 noxfile.py -s tests --
+tests/test_contract_kit.py, about 11 minutes on two cores).
+
+The "real server" path (no control plane, real time) is proved with the correct mock and three
+variants; a --read-only run there must leave every notification as it was.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -54,8 +61,11 @@ def _clause_ids(run: KitRun) -> set[str]:
 
 def test_kit_passes_the_correct_mock_with_every_clause_exercised(report: Path) -> None:
     with serve(CORRECT, MANUAL) as running:
+        started = time.monotonic()
         run = run_kit(running, report)
+        seconds = time.monotonic() - started
     assert _clause_ids(run) == set(CLAUSES), run.output
+    assert seconds < 60, f"the contract run against the bundled mock took {seconds:.0f} s"
     assert run.failed == set(), run.explain(run.failed)
     assert run.skipped == set(), run.explain(run.skipped)
     assert run.exit_code == 0, run.output
@@ -92,6 +102,7 @@ def test_variants_name_only_known_clauses_and_have_unique_names() -> None:
     for v in VARIANTS:
         assert v.breaks, f"{v.name} breaks nothing"
         assert v.bug, f"{v.name} has no description"
+        assert "\n" not in v.bug, f"{v.name}: the description is one line"
         assert v.collateral.isdisjoint(v.breaks), v.name
         assert (v.breaks | v.collateral) <= set(CLAUSES), v.name
 

@@ -315,7 +315,7 @@ VARIANTS: tuple[Variant, ...] = (
         "AUTH-MISSING",
         "FastAPI's HTTPBearer default: no credentials is a 403 Not authenticated, not a 401",
         wrap=lambda app, _rt: _Reject(app, _no_credentials, 403, b'{"detail":"Not authenticated"}'),
-        collateral={"AUTH-BEFORE-VALIDATION", "SCHEMA-REST", "STREAM-AUTH-401"},
+        collateral={"AUTH-BEFORE-VALIDATION", "STREAM-AUTH-401"},
     ),
     variant(
         "garbage-bearer-500",
@@ -331,7 +331,6 @@ VARIANTS: tuple[Variant, ...] = (
         "AUTH-BEFORE-VALIDATION",
         "query parameters are validated before the auth dependency runs: 422 before 401",
         wrap=ValidateBeforeAuth,
-        collateral={"SCHEMA-REST"},
     ),
     variant(
         "bearer-scheme-case-sensitive",

@@ -62,7 +62,7 @@ VARIANTS: tuple[Variant, ...] = (
         "DATASET-ID-VALIDATION",
         "read-all parses dataset_id leniently: a non-UUID is dropped and everything is marked read",
         wrap=on_query("read_all", lambda q: param(q, "dataset_id", _drop_if_not_uuid)),
-        collateral={"SCHEMA-REST", "STATEFUL-MODEL"},
+        collateral={"SCHEMA-REST"},
     ),
     variant(
         "stream-non-uuid-dataset-id-accepted",
@@ -75,6 +75,5 @@ VARIANTS: tuple[Variant, ...] = (
         "DATASET-ID-FILTER",
         "dataset_id filters the COUNT(*) query but not the page: other datasets are listed",
         store=DatasetFiltersCountNotPage,
-        collateral={"STATEFUL-MODEL"},
     ),
 )

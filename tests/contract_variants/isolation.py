@@ -122,14 +122,12 @@ VARIANTS: tuple[Variant, ...] = (
         "ISOLATION-COUNT",
         "cached unread counts: one user's read decrements every user's cached count",
         store=CountCacheDecrementsEveryone,
-        collateral={"STATEFUL-MODEL"},
     ),
     variant(
         "mark-read-of-another-users-notification",
         "ISOLATION-READ",
         "UPDATE ... WHERE id = :id without AND user_id = :me: anyone's id can be marked read",
         store=ReadIgnoresOwner,
-        collateral={"SCHEMA-REST"},
     ),
     variant(
         "foreign-read-404-but-marked",

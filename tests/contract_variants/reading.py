@@ -189,7 +189,7 @@ VARIANTS: tuple[Variant, ...] = (
         {"READ-AGAIN-404", "READ-UNKNOWN-404", "ISOLATION-READ"},
         "the handler ignores the UPDATE's rowcount: unknown, foreign and read ids all answer 200",
         store=RowcountNotChecked,
-        collateral={"SCHEMA-REST", "STATEFUL-MODEL"},
+        collateral={"STATEFUL-MODEL"},
     ),
     variant(
         "unknown-id-crashes-500",
@@ -203,7 +203,6 @@ VARIANTS: tuple[Variant, ...] = (
         "READ-NON-UUID-422",
         "notification_id: str instead of UUID: 'not-a-uuid' is looked up and answers 404",
         wrap=on_json({"read"}, _non_uuid_404),
-        collateral={"SCHEMA-REST"},
     ),
     variant(
         "read-at-left-null",
@@ -265,7 +264,6 @@ VARIANTS: tuple[Variant, ...] = (
         "READ-ALL-DATASET-SCOPE",
         "read-all drops its dataset_id filter and clears every dataset",
         store=ReadAllIgnoresDataset,
-        collateral={"STATEFUL-MODEL"},
     ),
     variant(
         "read-after-read-all-succeeds",

@@ -41,7 +41,6 @@ VARIANTS: tuple[Variant, ...] = (
         "SCHEMA-REST",
         "the count handler returns PlainTextResponse(json.dumps(...)): text/plain, not JSON",
         wrap=on_json({"count"}, _count_as_text),
-        collateral={"STATEFUL-MODEL"},
     ),
     variant(
         "huge-offset-crashes-500",
