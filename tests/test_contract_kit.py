@@ -143,3 +143,15 @@ def test_read_only_run_marks_nothing(report: Path) -> None:
             assert clause.id in run.skipped, f"{clause.id} marks, yet ran under --read-only"
             assert run.clauses[clause.id]["reason"], f"{clause.id} skipped without a reason"
     assert run.exit_code == 0, run.output
+
+
+def test_the_read_only_check_sees_a_run_that_marks(report: Path) -> None:
+    # the comparison above can fail: the same server, one marking clause, no --read-only
+    with serve(CORRECT, REAL_SERVER) as running:
+        store = running.runtime.store
+        before = {n.id: n.read_at for n in store.all_notifications()}
+        run = run_kit(running, report, "--clause", "READ-AGAIN-404")
+        after = {n.id: n.read_at for n in store.all_notifications()}
+    assert run.exit_code == 0, run.output
+    changed = [nid for nid, read_at in after.items() if read_at != before[nid]]
+    assert len(changed) == 1, f"READ-AGAIN-404 marked {len(changed)} notifications, not one"
