@@ -9,7 +9,7 @@ each variant runs only the clauses it breaks (0.3 s instead of 10 s a variant); 
 allowed ``collateral``, which is what such a run observed (python3 noxfile.py -s tests --
 tests/test_contract_kit.py, about 11 minutes on two cores).
 
-The "real server" path (no control plane, real time) is proved with the correct mock and three
+The "real server" path (no control plane, real time) is proved with the correct mock and five
 variants; a --read-only run there must leave every notification as it was.
 """
 
@@ -38,7 +38,14 @@ held to the variant's allowed collateral: about 10 s a variant instead of 0.4 s,
 MOCK_SSE_TIMEOUT = ("--sse-timeout", "1")
 """On the manual clock every due event is written before the clock move returns, so a stream
 read that waits longer than a second waits for something that will not come."""
-REAL_PATH = ("stream-without-pings", "second-mark-read-succeeds", "list-leaks-other-users")
+REAL_PATH = (
+    "stream-without-pings",
+    "second-mark-read-succeeds",
+    "list-leaks-other-users",
+    "read-all-ignores-dataset-id",
+    "expired-token-accepted-within-leeway",
+)
+"""Variants proved on the real-server path too, each on the clauses it breaks."""
 BY_NAME = {v.name: v for v in VARIANTS}
 
 
