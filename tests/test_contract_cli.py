@@ -265,6 +265,9 @@ class CountPlusOne:
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    def rewrite(self, count: int) -> Any:
+        return count + 1
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] != "/api/v1/notifications/unread-count":
             await self.app(scope, receive, send)
@@ -277,7 +280,7 @@ class CountPlusOne:
                 return
             body = json.loads(message.get("body", b"{}"))
             if isinstance(body.get("count"), int):
-                body["count"] += 1
+                body["count"] = self.rewrite(body["count"])
             data = json.dumps(body).encode()
             headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
             await send(
@@ -286,6 +289,13 @@ class CountPlusOne:
             await send({"type": "http.response.body", "body": data})
 
         await self.app(scope, receive, patched)
+
+
+class CountAsString(CountPlusOne):
+    """A broken mock: the unread count is a string (a schema violation)."""
+
+    def rewrite(self, count: int) -> Any:
+        return str(count)
 
 
 @pytest.fixture
@@ -335,6 +345,24 @@ def test_a_failing_clause_shows_its_request_response_and_curl_and_exits_1(
     text = failed[0].find("failure")
     assert text is not None
     assert "curl " in (text.text or "")
+
+
+def test_a_schemathesis_failure_is_reported_with_its_check_and_a_curl_line_with_the_token(
+    tmp_path: Path,
+) -> None:
+    server = MockServer(clock="manual")
+    server.app = CountAsString(server.app)  # type: ignore[assignment]
+    with server:
+        url = server.url
+        code, report = _run(tmp_path, _args(url, "--clause", "SCHEMA-REST", "--max-examples", "5"))
+    assert code == 1
+    clause = _by_id(report)["SCHEMA-REST"]
+    assert clause["status"] == "failed"
+    assert clause["reason"].startswith("GET /api/v1/notifications/unread-count (positive): ")
+    assert "Response violates schema" in clause["reason"]
+    assert clause["repro"].startswith("curl ")
+    assert "Authorization: Bearer ey" in clause["repro"]
+    assert clause["repro"].endswith(f"{url}/api/v1/notifications/unread-count")
 
 
 def test_a_stream_that_never_pings_fails_the_cadence_within_the_sse_timeout(

@@ -77,17 +77,34 @@ def test_schemathesis_over_every_rest_operation(
 
             try:
                 run()
-            except Exception as exc:
-                failures.append((f"{operation.label} ({mode.value})", str(exc)))
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
+                failures.append((f"{operation.label} ({mode.value})", _describe(exc)))
                 break
     if failures:
         label, text = failures[0]
-        lines = [line for line in text.splitlines() if line.strip()]
-        headline = next((line.strip() for line in lines if not line.startswith(" ")), label)
         found = CURL.search(text)
-        message = f"{label}: {headline}"
+        message = _headline(text, label)
         if len(failures) > 1:
             message += f" (and {len(failures) - 1} more operation(s): "
             message += ", ".join(f[0] for f in failures[1:]) + ")"
-        raise ClauseFailure(message, repro=found.group(1) if found else None, detail=text.strip())
+        # schemathesis hides the token; the repro line gets it back
+        token = f"Authorization: Bearer {target.bearer('a')}"
+        curl = found.group(1).replace("Authorization: [Filtered]", token) if found else None
+        detail = text.strip().replace("Authorization: [Filtered]", token)
+        raise ClauseFailure(message, repro=curl, detail=detail)
     note(request, f"{operations} operations, {cases} generated requests")
+
+
+def _describe(exc: BaseException) -> str:
+    """schemathesis' failure as text (a FailureGroup's text holds every member and the curl)."""
+    return str(exc)
+
+
+def _headline(text: str, label: str) -> str:
+    """``label: ST108 Response violates schema: "2" is not of type "integer"``."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for at, line in enumerate(lines):
+        if line.startswith("- "):
+            detail = lines[at + 1] if at + 1 < len(lines) else ""
+            return f"{label}: {line[2:]}" + (f": {detail}" if detail else "")
+    return f"{label}: {lines[0] if lines else 'failed'}"
