@@ -172,6 +172,7 @@ VARIANTS: tuple[Variant, ...] = (
         "LIST-PAGINATION-WALK",
         "has_more = len(page) == limit: a last page that is exactly full says there is more",
         wrap=on_json({"list"}, _has_more_when_full),
+        collateral={"STATEFUL-MODEL"},
     ),
     variant(
         "total-is-the-page-length",
