@@ -16,7 +16,6 @@ variants; a --read-only run there must leave every notification as it was.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -67,12 +66,10 @@ def _clause_ids(run: KitRun) -> set[str]:
 
 
 def test_kit_passes_the_correct_mock_with_every_clause_exercised(report: Path) -> None:
+    # (its wall time is a benchmark's business: bench/contract_time.py, docs/benchmarks.md)
     with serve(CORRECT, MANUAL) as running:
-        started = time.monotonic()
         run = run_kit(running, report)
-        seconds = time.monotonic() - started
     assert _clause_ids(run) == set(CLAUSES), run.output
-    assert seconds < 60, f"the contract run against the bundled mock took {seconds:.0f} s"
     assert run.failed == set(), run.explain(run.failed)
     assert run.skipped == set(), run.explain(run.skipped)
     assert run.exit_code == 0, run.output

@@ -187,16 +187,15 @@ def _garbage_bearer(scope: Scope) -> bool:
     return scheme.lower() == "bearer" and token.count(".") != 2
 
 
-class CaseSensitiveScheme:
-    """``if not value.startswith("Bearer ")``: the scheme, case-insensitive by RFC 7235, is
-    matched exactly, so ``bearer <jwt>`` is refused as if there were no credentials."""
+class StreamCookieOnly:
+    """The stream was written for the browser: it reads only the ``SESSION`` cookie, so a
+    client sending a valid bearer token (the documented Python example) gets 401 there."""
 
     def __init__(self, app: ASGIApp, runtime: MockRuntime) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        value = header(scope, "authorization") if scope["type"] == "http" else None
-        if operation(scope) is not None and value is not None and not value.startswith("Bearer "):
+        if operation(scope) == "stream" and "SESSION=" not in (header(scope, "cookie") or ""):
             body = b'{"detail":"Not authenticated"}'
             headers = [(b"content-type", b"application/json")]
             await send({"type": "http.response.start", "status": 401, "headers": headers})
@@ -333,10 +332,19 @@ VARIANTS: tuple[Variant, ...] = (
         wrap=ValidateBeforeAuth,
     ),
     variant(
-        "bearer-scheme-case-sensitive",
+        "stream-accepts-only-the-session-cookie",
         "AUTH-VALID",
-        "value.startswith('Bearer '): a valid token sent as 'bearer <jwt>' is refused",
-        wrap=CaseSensitiveScheme,
+        "the stream reads only the SESSION cookie: a valid bearer token gets 401 there",
+        wrap=StreamCookieOnly,
+        collateral={
+            "SCHEMA-STREAM",
+            "STREAM-CONTENT-TYPE",
+            "STREAM-PING-CADENCE",
+            "STREAM-FRAMING",
+            "STREAM-NOTIFICATION-EVENT",
+            "STREAM-DATASET-FILTER",
+            "ISOLATION-STREAM",
+        },
     ),
     variant(
         "stream-bad-token-opens-stream",
