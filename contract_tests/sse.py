@@ -49,9 +49,13 @@ class EventParser:
         default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace")
     )
     _cr: bool = False
+    _started: bool = False
 
     def feed(self, chunk: bytes, at: float) -> list[Event]:
         text = ("\r" if self._cr else "") + self._decoder.decode(chunk)
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix("\ufeff")  # one leading BOM is ignored, as the SSE format says
         self._cr = text.endswith("\r")
         if self._cr:
             text = text[:-1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.checks.streams import framing_problem
 from contract_tests.sse import EventParser
 
 NOTIFICATION = '{"metadata": {"view_name": "crème glacée ☃", "is_alert": true}}'
@@ -48,3 +49,43 @@ def test_the_events_are_the_same_wherever_the_bytes_are_split(framing: str) -> N
 def test_a_stream_fed_one_byte_at_a_time_gives_the_same_events() -> None:
     raw = _raw("crlf")
     assert _events(*(raw[i : i + 1] for i in range(len(raw)))) == EXPECTED
+
+
+def test_one_leading_byte_order_mark_is_ignored() -> None:
+    assert _events("\ufeff".encode() + _raw("crlf")) == EXPECTED
+
+
+def _problem(raw: str) -> str | None:
+    parser = EventParser()
+    parser.feed((raw + "\n\n").encode(), 0.0)
+    (event,) = parser.events
+    return framing_problem(event)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "event: ping\ndata: ",
+        "data: \nevent: ping",  # field order means nothing to SSE clients
+        ": keepalive\nevent: notification\ndata: {}\nretry: 3000",
+        "event: notification\ndata: {\ndata: }",
+    ],
+)
+def test_framing_that_every_sse_client_reads_the_same_is_accepted(raw: str) -> None:
+    assert _problem(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("data: {}", "no single `event: <name>` line"),
+        ("event: ping\nevent: ping\ndata: ", "no single `event: <name>` line"),
+        ("event: ping", "has no data line"),
+        ("event: notification\nid: 7\ndata: {}", "a line that is not data"),
+        ("event: ping\ndata: x", "a ping's data is 'x', not empty"),
+    ],
+)
+def test_framing_the_contract_rules_out_is_named(raw: str, problem: str) -> None:
+    found = _problem(raw)
+    assert found is not None
+    assert problem in found

@@ -60,10 +60,13 @@ def watched(target: Target) -> Stream:
 
 
 def framing_problem(event: Event) -> str | None:
+    # Field order inside an event means nothing to SSE (every client dispatches the same event),
+    # so it is not held against a server: one `event:` line, `data:` lines, nothing else.
     lines = [line for line in event.raw.split("\n") if not line.startswith((":", "retry:"))]
-    if not EVENT_LINE.match(lines[0]):
-        return f"an event does not start with an `event: <name>` line: {event.raw[:120]!r}"
-    rest = lines[1:]
+    named = [line for line in lines if line.startswith("event:")]
+    if len(named) != 1 or not EVENT_LINE.match(named[0]):
+        return f"an event has no single `event: <name>` line: {event.raw[:120]!r}"
+    rest = [line for line in lines if line is not named[0]]
     if not rest:
         return f"event {event.event!r} has no data line: {event.raw[:120]!r}"
     for line in rest:

@@ -39,7 +39,7 @@ def test_content_type(target: Target) -> None:
         opened(target, stream)
         kind = stream.header("content-type")
         expect.that(
-            kind.split(";")[0].strip() == "text/event-stream",
+            kind.split(";")[0].strip().lower() == "text/event-stream",
             f"the stream's Content-Type is {kind!r}",
             stream.exchange(),
         )
