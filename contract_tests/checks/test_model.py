@@ -183,6 +183,10 @@ def test_stateful_model(request: pytest.FixtureRequest, target: Target) -> None:
         steps = [f"  {i}. {step}" for i, step in enumerate(trace, 1)][-12:]
         where = [exc.exchange.describe()] if exc.exchange is not None else []
         when = f"after {len(trace)} step(s)" if trace else "before any step"
+        if not controlled:
+            # the model knows only what the kit did: a notification created or read by anyone
+            # else during the run (a live pipeline, another client) looks like a server bug
+            when += "; if anything else touches this user's notifications, use a dedicated user"
         raise ClauseFailure(
             f"{exc} ({when})",
             exc.exchange,
