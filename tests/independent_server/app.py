@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from independent_server.auth import current_user_dependency
+from independent_server.rest_variants import RestSettings, install
 from independent_server.schemas import (
     Notification,
     NotificationList,
@@ -38,11 +39,14 @@ class StreamSettings:
     sep: str = "\r\n"  # or "\n" or "\r": the three line endings the format allows
     comment_pings: float | None = None  # sse-starlette's own ": ping - <time>" comments (15 s)
     data_space: bool = True  # False: "data:{...}" (the space after the colon is optional)
-    split: str | None = None  # "crlf": a write boundary between \r and \n; "mid": mid-event
+    # a write boundary inside each event: "crlf" between \r and \n, "mid" halfway, "utf8"
+    # between the bytes of its first non-ASCII character
+    split: str | None = None
     content_type: str | None = None  # e.g. "text/event-stream" (no charset) or upper-case UTF-8
     multiline_json: bool = False  # the notification's JSON indented over several data: lines
     keepalive_comment: bool = False  # a ": keepalive" comment block before every ping
     bom: bool = False  # a U+FEFF at the start of the stream (the format says to ignore it)
+    data_first: bool = False  # "data:" before "event:" (field order in a block is free)
 
 
 @dataclass(slots=True)
@@ -52,7 +56,9 @@ class StreamGauge:
     open: int = 0
 
 
-def create_app(store: Store, stream: StreamSettings | None = None) -> FastAPI:
+def create_app(
+    store: Store, stream: StreamSettings | None = None, rest: RestSettings | None = None
+) -> FastAPI:
     """Build the API over ``store``; ``shutdown`` in ``app.state`` ends every open stream."""
     settings = stream or StreamSettings()
     shutdown = anyio.Event()
@@ -118,6 +124,8 @@ def create_app(store: Store, stream: StreamSettings | None = None) -> FastAPI:
             shutdown_event=shutdown,
         )
 
+    if rest is not None and not rest.is_default():
+        install(app, rest)
     return app
 
 
@@ -157,6 +165,10 @@ async def _events(
 def encode(settings: StreamSettings, event: str, data: str) -> bytes:
     """One event as sse-starlette writes it, then the configured variant applied."""
     raw = ServerSentEvent(data=data, event=event, sep=settings.sep).encode()
+    if settings.data_first:
+        sep = settings.sep.encode()
+        head, rest = raw.split(sep, 1)  # the event line, then data lines and the blank line
+        raw = rest[: -len(sep)] + head + sep + sep
     return raw if settings.data_space else raw.replace(b"data: ", b"data:")
 
 
@@ -165,6 +177,8 @@ def _split(settings: StreamSettings, chunk: bytes) -> list[bytes]:
         cut = chunk.index(b"\r\n") + 1
     elif settings.split == "mid" and len(chunk) > 1:
         cut = len(chunk) // 2
+    elif settings.split == "utf8" and any(b >= 0x80 for b in chunk):
+        cut = next(i for i, b in enumerate(chunk) if b >= 0x80) + 1
     else:
         return [chunk]
     return [chunk[:cut], chunk[cut:]]

@@ -12,6 +12,7 @@ from uuid import UUID
 import uvicorn
 
 from independent_server.app import StreamSettings, create_app
+from independent_server.rest_variants import RestSettings
 from independent_server.seed import SeedUser, seed_store
 from independent_server.store import Store
 
@@ -28,10 +29,11 @@ class IndependentServer:
         stream: StreamSettings | None = None,
         batch_every: float | None = None,
         store: Store | None = None,
+        rest: RestSettings | None = None,
     ) -> None:
         self.store = Store() if store is None else store
         self.users: dict[str, SeedUser] = seed_store(self.store)
-        self.app = create_app(self.store, stream)
+        self.app = create_app(self.store, stream, rest)
         self._batch_every = batch_every
         config = uvicorn.Config(
             self.app,
@@ -59,14 +61,17 @@ class IndependentServer:
     async def _pipeline(self) -> None:
         assert self._batch_every is not None
         rnd = random.Random(5)
+        datasets = sorted(self.store.datasets, key=str)
+        views = ("icecream", "forklift", "crème glacée")
+        turn = 0
         while True:
             await asyncio.sleep(self._batch_every)
             if not self.app.state.streams.open:
                 continue
-            dataset = rnd.choice(sorted(self.store.datasets, key=str))
-            self.store.process_batch(
-                dataset, rnd.choice(("icecream", "forklift")), rnd.randint(1, 90)
-            )
+            # round robin, so every dataset has news within len(datasets) batches
+            dataset = datasets[turn % len(datasets)]
+            self.store.process_batch(dataset, views[turn % len(views)], rnd.randint(1, 90))
+            turn += 1
 
     def process_batch(self, dataset_id: UUID, view_name: str = "icecream") -> int:
         """Alert every member of a dataset now; returns how many notifications were made."""
