@@ -8,7 +8,7 @@ as a ``notification`` event, then one ``ping`` with empty data.
 """
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -57,9 +57,13 @@ class StreamGauge:
 
 
 def create_app(
-    store: Store, stream: StreamSettings | None = None, rest: RestSettings | None = None
+    store: Store,
+    stream: StreamSettings | None = None,
+    rest: RestSettings | None = None,
+    on_subscribe: Callable[[User, UUID | None], None] | None = None,
 ) -> FastAPI:
-    """Build the API over ``store``; ``shutdown`` in ``app.state`` ends every open stream."""
+    """Build the API over ``store``; ``shutdown`` in ``app.state`` ends every open stream.
+    ``on_subscribe(user, dataset_id)`` is called as each stream opens (metrics, tests)."""
     settings = stream or StreamSettings()
     shutdown = anyio.Event()
     app = FastAPI(title="Notifications (independent)", openapi_url=None, docs_url=None)
@@ -113,6 +117,8 @@ def create_app(
     ) -> EventSourceResponse:
         # "New" is measured from here, the request, not from when the body starts streaming.
         opened, seen = time.monotonic(), store.last_seq()
+        if on_subscribe is not None:
+            on_subscribe(user, dataset_id)
         headers = {"Cache-Control": "no-cache"}
         if settings.content_type is not None:
             headers["Content-Type"] = settings.content_type

@@ -14,27 +14,38 @@ import uvicorn
 from independent_server.app import StreamSettings, create_app
 from independent_server.rest_variants import RestSettings
 from independent_server.seed import SeedUser, seed_store
-from independent_server.store import Store
+from independent_server.store import Store, User
+
+# the pipeline's views; one name is not ASCII, so streams carry multi-byte UTF-8
+VIEWS = ("icecream", "forklift", "crème glacée")
 
 
 class IndependentServer:
-    """``with IndependentServer() as s: s.url``. ``batch_every`` seconds (if given) and while a
-    stream is open, the monitoring pipeline processes a media batch on one of the datasets, so a
-    stream has news to deliver; gated on open streams so that the contract kit, which reads one
-    thing at a time, never sees a notification appear in the middle of a pagination walk."""
+    """``with IndependentServer() as s: s.url``.
+
+    With ``batch_after`` (seconds), a stand-in for the monitoring pipeline processes one media
+    batch that long after each stream opens: on the stream's dataset if it has one, else on the
+    subscriber's datasets in turn. So a stream has news while a client reads it, and nothing is
+    created while nobody subscribes (the contract kit lists and counts between its streams; its
+    closed streams may linger on the server until the next write, so the server's count of open
+    streams is no guide to when the kit is reading).
+    """
 
     def __init__(
         self,
         *,
         stream: StreamSettings | None = None,
-        batch_every: float | None = None,
+        batch_after: float | None = None,
         store: Store | None = None,
         rest: RestSettings | None = None,
     ) -> None:
         self.store = Store() if store is None else store
         self.users: dict[str, SeedUser] = seed_store(self.store)
-        self.app = create_app(self.store, stream, rest)
-        self._batch_every = batch_every
+        self._batch_after = batch_after
+        self._rnd = random.Random(5)
+        self._turn = 0
+        hook = self._subscribed if batch_after is not None else None
+        self.app = create_app(self.store, stream, rest, on_subscribe=hook)
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",
@@ -53,25 +64,23 @@ class IndependentServer:
 
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
-        pipeline = asyncio.create_task(self._pipeline()) if self._batch_every else None
         await self._server.serve()
-        if pipeline is not None:
-            pipeline.cancel()
 
-    async def _pipeline(self) -> None:
-        assert self._batch_every is not None
-        rnd = random.Random(5)
-        datasets = sorted(self.store.datasets, key=str)
-        views = ("icecream", "forklift", "crème glacée")
-        turn = 0
-        while True:
-            await asyncio.sleep(self._batch_every)
-            if not self.app.state.streams.open:
-                continue
-            # round robin, so every dataset has news within len(datasets) batches
-            dataset = datasets[turn % len(datasets)]
-            self.store.process_batch(dataset, views[turn % len(views)], rnd.randint(1, 90))
-            turn += 1
+    def _subscribed(self, user: User, dataset_id: UUID | None) -> None:
+        assert self._loop is not None
+        assert self._batch_after is not None
+        if dataset_id is None or dataset_id not in self.store.datasets:
+            datasets = self.store.datasets.values()
+            mine = sorted((d for d in datasets if user.id in d.members), key=lambda d: str(d.id))
+            if not mine:
+                return
+            dataset_id = mine[self._turn % len(mine)].id
+        view = VIEWS[self._turn % len(VIEWS)]
+        self._turn += 1
+        count = self._rnd.randint(1, 90)
+        self._loop.call_later(
+            self._batch_after, lambda: self.store.process_batch(dataset_id, view, count)
+        )
 
     def process_batch(self, dataset_id: UUID, view_name: str = "icecream") -> int:
         """Alert every member of a dataset now; returns how many notifications were made."""
