@@ -8,6 +8,7 @@ as a ``notification`` event, then one ``ping`` with empty data.
 """
 
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -47,6 +48,9 @@ class StreamSettings:
     keepalive_comment: bool = False  # a ": keepalive" comment block before every ping
     bom: bool = False  # a U+FEFF at the start of the stream (the format says to ignore it)
     data_first: bool = False  # "data:" before "event:" (field order in a block is free)
+    # Content-Encoding: gzip when the client accepts it, flushed after every write (what nginx
+    # does with text/event-stream in gzip_types)
+    gzip: bool = False
 
 
 @dataclass(slots=True)
@@ -113,7 +117,7 @@ def create_app(
 
     @app.get("/api/v1/notifications/stream")
     async def stream_notifications(
-        user: CurrentUser, dataset_id: DatasetId = None
+        request: Request, user: CurrentUser, dataset_id: DatasetId = None
     ) -> EventSourceResponse:
         # "New" is measured from here, the request, not from when the body starts streaming.
         opened, seen = time.monotonic(), store.last_seq()
@@ -122,8 +126,12 @@ def create_app(
         headers = {"Cache-Control": "no-cache"}
         if settings.content_type is not None:
             headers["Content-Type"] = settings.content_type
+        events = _events(store, user, dataset_id, settings, opened, seen, gauge)
+        if settings.gzip and "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            events = _gzipped(events)
         return EventSourceResponse(
-            _events(store, user, dataset_id, settings, opened, seen, gauge),
+            events,
             headers=headers,
             sep=settings.sep,
             ping=settings.comment_pings,
@@ -188,3 +196,9 @@ def _split(settings: StreamSettings, chunk: bytes) -> list[bytes]:
     else:
         return [chunk]
     return [chunk[:cut], chunk[cut:]]
+
+
+async def _gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    packer = zlib.compressobj(wbits=31)  # 31: the gzip container
+    async for chunk in chunks:
+        yield packer.compress(chunk) + packer.flush(zlib.Z_SYNC_FLUSH)

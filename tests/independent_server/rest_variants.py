@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
+from starlette.middleware.gzip import GZipMiddleware
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,7 @@ class RestSettings:
     content_type: str | None = None  # e.g. "application/json; charset=utf-8"
     extra_headers: dict[str, str] = field(default_factory=dict)
     error_code: bool = False  # {"detail": "...", "code": 401}: more than the one documented key
+    gzip: bool = False  # Starlette's GZipMiddleware on every answer (it leaves the stream alone)
 
     def is_default(self) -> bool:
         return self == RestSettings()
@@ -44,3 +46,6 @@ def install(app: FastAPI, settings: RestSettings) -> None:
             headers=headers,
             media_type=settings.content_type or "application/json",
         )
+
+    if settings.gzip:  # added last, so it is outermost and compresses the rewritten answers
+        app.add_middleware(GZipMiddleware, minimum_size=0)
