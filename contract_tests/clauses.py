@@ -308,6 +308,7 @@ _CATALOGUE: tuple[Clause, ...] = (
         "Marking another user's unread notification read is 404, and it stays unread for its "
         "owner.",
         B,
+        MARK,  # it tries to: a server without isolation would mark the other user's notification
     ),
     _c(
         "Isolation",

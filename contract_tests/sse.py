@@ -156,7 +156,8 @@ class Stream:
     def _pump(self) -> None:
         assert self.response is not None
         try:
-            for chunk in self.response.iter_raw():
+            # decoded bytes: a server may gzip its stream (framing is judged after decoding)
+            for chunk in self.response.iter_bytes():
                 self._chunks.put((time.monotonic(), chunk))
             self._chunks.put((time.monotonic(), None))
         except BaseException as exc:

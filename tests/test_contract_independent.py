@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from independent_server import IndependentServer, Store
+from independent_server.app import StreamSettings
 from independent_server.store import NotificationRow
 
 import contract_tests
@@ -147,3 +148,32 @@ class MarksOnListing(Store):
         )
         next((r for r in rows if self.mark_read(user_id, r.id)), None)
         return rows, total
+
+
+STREAM_CLAUSES = (
+    "SCHEMA-STREAM",
+    "STREAM-CONTENT-TYPE",
+    "STREAM-PING-CADENCE",
+    "STREAM-FRAMING",
+    "STREAM-NOTIFICATION-EVENT",
+)
+LEGAL_STREAMS = {
+    # each of these once failed a correct server: the kit must read them as any SSE client does
+    "a CRLF cut between its CR and LF": StreamSettings(split="crlf"),
+    "a write cut inside a UTF-8 character": StreamSettings(split="utf8"),
+    "a leading byte-order mark": StreamSettings(bom=True),
+    "data before event in each block": StreamSettings(data_first=True),
+    "a gzip-encoded stream": StreamSettings(gzip=True),
+}
+
+
+@pytest.mark.parametrize("settings", LEGAL_STREAMS.values(), ids=list(LEGAL_STREAMS))
+def test_the_kit_reads_every_legal_way_of_writing_the_stream(
+    settings: StreamSettings, tmp_path: Path
+) -> None:
+    with IndependentServer(stream=settings, batch_after=BATCH_AFTER) as server:
+        selected = [arg for cid in STREAM_CLAUSES for arg in ("--clause", cid)]
+        code, result = run_kit(server, tmp_path / "report.json", "--sse-timeout", "4.5", *selected)
+    outcome = {c["id"]: (c["status"], c["reason"]) for c in result["clauses"]}
+    assert {cid: outcome[cid] for cid in STREAM_CLAUSES if outcome[cid][0] != "passed"} == {}
+    assert code == 0
