@@ -18,13 +18,12 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mock_server.api import HANDLERS, Handler
 from mock_server.clock import Clock
@@ -109,12 +108,40 @@ class _OwnOriginsCORS(CORSMiddleware):
     foreign page gets the API's own 405."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            origin = Headers(scope=scope).get("origin")
-            if origin is not None and not self.is_allowed_origin(origin):
-                await self.app(scope, receive, send)
-                return
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        origin = next((v for k, v in scope["headers"] if k == b"origin"), None)
+        if origin is None:
+            # Not a browser's cross-origin request (curl, SDKs, tests, a same-origin page): all
+            # Starlette would add is ``Vary: Origin``, so add just that, on the hot path, without
+            # its per-request header objects.
+            await self.app(scope, receive, _vary_origin(send))
+            return
+        if not self.is_allowed_origin(origin.decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+def _vary_origin(send: Send) -> Send:
+    """``send`` with ``Origin`` added to the response's ``Vary`` (one header, as Starlette
+    writes it), so a cache never serves this answer to a cross-origin page."""
+
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            # a new list: the response's own may be reused, and must not gather Vary headers
+            raw = list(message.get("headers", ()))
+            if any(k.lower() == b"vary" for k, _ in raw):
+                varies = [v for k, v in raw if k.lower() == b"vary"]
+                raw = [(k, v) for k, v in raw if k.lower() != b"vary"]
+                raw.append((b"vary", b", ".join([*varies, b"Origin"])))
+            else:
+                raw.append((b"vary", b"Origin"))
+            message["headers"] = raw
+        await send(message)
+
+    return sender
 
 
 def _api_routes(runtime: MockRuntime) -> list[BaseRoute]:

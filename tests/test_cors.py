@@ -127,3 +127,14 @@ def test_a_star_origin_echoes_any_origin_and_never_answers_star(
 
 def test_no_origin_no_cors_headers(client: httpx.Client, mock: MockServer) -> None:
     assert cors_headers(client.get(LIST, headers=mock.headers("alice"))) == {}
+
+
+@pytest.mark.parametrize(
+    "path", [LIST, "/api/v1/notifications/unread-count", "/api/v1/nowhere", "/_mock/health"]
+)
+def test_an_answer_without_origin_still_varies_on_origin_once(
+    client: httpx.Client, mock: MockServer, path: str
+) -> None:
+    # a cache must not hand this answer (no CORS headers) to a cross-origin page
+    response = client.get(path, headers=mock.headers("alice"))
+    assert response.headers.get_list("vary") == ["Origin"]
