@@ -71,3 +71,35 @@ def variant(
         config=dict(config or {}),
         collateral=frozenset(collateral or ()),
     )
+
+
+class CountCache(Store):
+    """A store whose unread counts are cached per (user, dataset), as a backend's cache layer
+    would, cleared whenever notifications are added, read-all runs or the store is reset. What a
+    single read does to the cache is the bug: the subclasses decide."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[tuple[str, str | None], int] = {}
+
+    def unread_count(self, user_id: str, dataset_id: str | None = None) -> int:
+        key = (user_id, dataset_id)
+        if key not in self._counts:
+            self._counts[key] = super().unread_count(user_id, dataset_id)
+        return self._counts[key]
+
+    def mark_all_read(self, user_id: str, dataset_id: str | None, at: int) -> int:
+        self._counts.clear()
+        return super().mark_all_read(user_id, dataset_id, at)
+
+    def add(self, notification: Any) -> Any:
+        self._counts.clear()
+        return super().add(notification)
+
+    def add_many(self, notifications: Any) -> int:
+        self._counts.clear()
+        return super().add_many(notifications)
+
+    def clear(self) -> None:
+        self._counts.clear()
+        super().clear()

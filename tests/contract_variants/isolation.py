@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract_variants.base import Variant, variant
+from contract_variants.base import CountCache, Variant, variant
 from mock_server.models import Notification
 from mock_server.store import Store
 
@@ -24,18 +24,8 @@ class ListLeaksEveryone(Store):
         return sorted({n.user_id for n in self.all_notifications()})
 
 
-class CountCacheDecrementsEveryone(Store):
+class CountCacheDecrementsEveryone(CountCache):
     """Unread counts are cached; a read decrements every cached count, not just the reader's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._counts: dict[tuple[str, str | None], int] = {}
-
-    def unread_count(self, user_id: str, dataset_id: str | None = None) -> int:
-        key = (user_id, dataset_id)
-        if key not in self._counts:
-            self._counts[key] = super().unread_count(user_id, dataset_id)
-        return self._counts[key]
 
     def mark_read(self, user_id: str, notification_id: str, at: int) -> bool:
         done = super().mark_read(user_id, notification_id, at)
@@ -45,22 +35,6 @@ class CountCacheDecrementsEveryone(Store):
                 if key[1] is None or (n is not None and key[1] == n.dataset_id):
                     self._counts[key] -= 1
         return done
-
-    def mark_all_read(self, user_id: str, dataset_id: str | None, at: int) -> int:
-        self._counts.clear()
-        return super().mark_all_read(user_id, dataset_id, at)
-
-    def add(self, notification: Any) -> Any:
-        self._counts.clear()
-        return super().add(notification)
-
-    def add_many(self, notifications: Any) -> int:
-        self._counts.clear()
-        return super().add_many(notifications)
-
-    def clear(self) -> None:
-        self._counts.clear()
-        super().clear()
 
 
 class ReadIgnoresOwner(Store):

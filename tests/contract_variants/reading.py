@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.types import ASGIApp, Scope
 
 from contract_variants.asgi import JsonRewrite, Reply, is_uuid, notification_id, on_json
-from contract_variants.base import Variant, variant
+from contract_variants.base import CountCache, Variant, variant
 from mock_server.runtime import MockRuntime
 from mock_server.store import Store
 
@@ -60,35 +58,9 @@ class ReadAtIsCreatedAt(Store):
         return super().mark_read(user_id, notification_id, at if n is None else n.created_at)
 
 
-class CountCachedUntilReadAll(Store):
+class CountCachedUntilReadAll(CountCache):
     """Unread counts are cached per user and dataset; only read-all and new notifications
     invalidate the cache, a single read does not."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._counts: dict[tuple[str, str | None], int] = {}
-
-    def unread_count(self, user_id: str, dataset_id: str | None = None) -> int:
-        key = (user_id, dataset_id)
-        if key not in self._counts:
-            self._counts[key] = super().unread_count(user_id, dataset_id)
-        return self._counts[key]
-
-    def mark_all_read(self, user_id: str, dataset_id: str | None, at: int) -> int:
-        self._counts.clear()
-        return super().mark_all_read(user_id, dataset_id, at)
-
-    def add(self, notification: Any) -> Any:
-        self._counts.clear()
-        return super().add(notification)
-
-    def add_many(self, notifications: Any) -> int:
-        self._counts.clear()
-        return super().add_many(notifications)
-
-    def clear(self) -> None:
-        self._counts.clear()
-        super().clear()
 
 
 class CountIgnoresDataset(Store):
