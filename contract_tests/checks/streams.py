@@ -25,6 +25,27 @@ def advance(target: Target, seconds: float) -> None:
     target.control.advance(seconds)
 
 
+def stream_rejected(target: Target, headers: dict[str, str], what: str) -> None:
+    """The stream refuses ``headers`` as the contract says: 401 ``{"detail": str}`` as JSON,
+    before any stream opens."""
+    with target.stream(None, headers=headers) as stream:
+        exchange = stream.exchange()
+        expect.that(
+            stream.status == 401,
+            f"{what}: GET {STREAM} answered {stream.status}, not 401",
+            exchange,
+        )
+        kind = stream.header("content-type")
+        expect.that(
+            kind.startswith("application/json"),
+            f"{what}: the stream's 401 is {kind!r}, not JSON (no stream may open)",
+            exchange,
+        )
+        assert stream.response is not None
+        body = target.check("GET", STREAM, stream.response, exchange, 401)
+        expect.error_detail(body, exchange, 401)
+
+
 def opened(target: Target, stream: Stream) -> None:
     expect.that(
         stream.status == 200, f"GET {STREAM} answered {stream.status}, not 200", stream.exchange()

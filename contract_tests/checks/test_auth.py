@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from contract_tests import expect
+from contract_tests.checks.streams import stream_rejected
 from contract_tests.client import API
 from contract_tests.plugin import note
-from contract_tests.sse import STREAM
 from contract_tests.target import Target
 from contract_tests.tokens import Credentials, TokenMinter
 
@@ -38,25 +38,6 @@ def _rejected(
         expect.error_detail(body, exchange, 401)
 
 
-def _stream_rejected(target: Target, headers: dict[str, str], what: str) -> None:
-    with target.stream(None, headers=headers) as stream:
-        exchange = stream.exchange()
-        expect.that(
-            stream.status == 401,
-            f"{what}: GET {STREAM} answered {stream.status}, not 401",
-            exchange,
-        )
-        kind = stream.header("content-type")
-        expect.that(
-            kind.startswith("application/json"),
-            f"{what}: the stream's 401 is {kind!r}, not JSON",
-            exchange,
-        )
-        assert stream.response is not None
-        body = target.check("GET", STREAM, stream.response, exchange, 401)
-        expect.error_detail(body, exchange, 401)
-
-
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -68,7 +49,7 @@ def test_missing_credentials(request: pytest.FixtureRequest, target: Target) -> 
         endpoints = REST[:2]
         note(request, "the two marking endpoints not tried (--read-only)")
     _rejected(target, {}, "no credentials", endpoints)
-    _stream_rejected(target, {}, "no credentials")
+    stream_rejected(target, {}, "no credentials")
 
 
 @pytest.mark.clause("AUTH-MALFORMED")

@@ -24,6 +24,7 @@ from contract_tests.checks.streams import (
     notifications,
     opened,
     pings,
+    stream_rejected,
     watched,
 )
 from contract_tests.client import ClauseFailure
@@ -288,18 +289,7 @@ def test_stream_auth_401(target: Target) -> None:
             )
         )
     for headers, what in cases:
-        with target.stream(None, headers=headers) as stream:
-            ex = stream.exchange()
-            expect.that(stream.status == 401, f"{what}: the stream answered {stream.status}", ex)
-            kind = stream.header("content-type")
-            expect.that(
-                kind.startswith("application/json"),
-                f"{what}: the 401 is {kind!r}, not JSON (no stream may open)",
-                ex,
-            )
-            assert stream.response is not None
-            body = target.check("GET", STREAM, stream.response, ex, 401)
-            expect.error_detail(body, ex, 401)
+        stream_rejected(target, headers, what)
 
 
 @pytest.mark.clause("SCHEMA-STREAM")
