@@ -1,8 +1,10 @@
 """The public API's handlers, keyed by the spec's ``operationId``.
 
 Each handler gets the runtime, the authenticated user and the parameters already validated
-against ``openapi.yaml``, and answers with the documented body. Bodies are assembled from each
-notification's cached JSON, so a page costs a join, not a re-serialisation.
+against ``openapi.yaml``, and answers with the documented 200 body as JSON ``bytes`` (or, for
+the stream, the ASGI response to run). Bodies are assembled from each notification's cached
+JSON, so a page costs a join, not a re-serialisation. Errors are raised
+(:mod:`mock_server.errors`).
 """
 
 from __future__ import annotations
@@ -10,21 +12,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from mock_server.errors import NotFound
 from mock_server.models import User
 from mock_server.runtime import MockRuntime
 from mock_server.streaming import EventStreamResponse
 
-Handler = Callable[[MockRuntime, User, Mapping[str, Any]], Awaitable[Any]]
+Handler = Callable[[MockRuntime, User, Mapping[str, Any]], Awaitable[bytes | ASGIApp]]
 
 
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
-
-
-async def list_notifications(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> Response:
+async def list_notifications(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> bytes:
     offset: int = p["offset"]
     items, total = rt.store.page(
         user.user_id,
@@ -35,35 +33,33 @@ async def list_notifications(rt: MockRuntime, user: User, p: Mapping[str, Any]) 
     )
     has_more = b"true" if offset + len(items) < total else b"false"
     # one join: chained ``+`` would copy a 100-item page (~60 KB) once per piece
-    return _json(
-        b"".join(
-            (
-                b'{"notifications":[',
-                b",".join([n.to_json() for n in items]),
-                b'],"total":',
-                str(total).encode(),
-                b',"has_more":',
-                has_more,
-                b"}",
-            )
+    return b"".join(
+        (
+            b'{"notifications":[',
+            b",".join([n.to_json() for n in items]),
+            b'],"total":',
+            str(total).encode(),
+            b',"has_more":',
+            has_more,
+            b"}",
         )
     )
 
 
-async def get_unread_count(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> Response:
+async def get_unread_count(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> bytes:
     count = rt.store.unread_count(user.user_id, p["dataset_id"])
-    return _json(b'{"count":' + str(count).encode() + b"}")
+    return b'{"count":' + str(count).encode() + b"}"
 
 
-async def mark_notification_read(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> Response:
+async def mark_notification_read(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> bytes:
     if not rt.store.mark_read(user.user_id, p["notification_id"], rt.now_us()):
         raise NotFound("Notification not found")
-    return _json(b'{"ok":true}')
+    return b'{"ok":true}'
 
 
-async def mark_all_read(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> Response:
+async def mark_all_read(rt: MockRuntime, user: User, p: Mapping[str, Any]) -> bytes:
     count = rt.store.mark_all_read(user.user_id, p["dataset_id"], rt.now_us())
-    return _json(b'{"ok":true,"count":' + str(count).encode() + b"}")
+    return b'{"ok":true,"count":' + str(count).encode() + b"}"
 
 
 async def stream_notifications(

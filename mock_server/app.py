@@ -1,6 +1,6 @@
 """The app factory: ``create_app(config)`` builds a Starlette app from the spec and a runtime.
 
-    request ─> CORS ─> router ─┬─ /api/v1/... (one route per spec path)
+    request ─> CORS ─> router ─┬─ /api/v1/... (one route per spec path, a raw ASGI endpoint)
                                │     faults ─> auth (401) ─> spec validation (422) ─> handler
                                └─ /_mock/... control plane (loopback or token guard)
 
@@ -14,23 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.api import HANDLERS, Handler
+from mock_server.api import HANDLERS
 from mock_server.clock import Clock
 from mock_server.config import DEFAULT_CORS_ORIGIN_REGEX, MockConfig
 from mock_server.control import ControlGuard, control_routes
+from mock_server.endpoint import MethodDispatch, OperationEndpoint
 from mock_server.errors import (
-    InjectedFault,
     MockError,
     handle_http_exception,
     handle_mock_error,
@@ -39,7 +37,6 @@ from mock_server.errors import (
 from mock_server.runtime import MockRuntime
 from mock_server.spec import Operation, SpecError
 from mock_server.store import Store
-from mock_server.validation import OperationValidator
 
 
 def create_app(
@@ -154,42 +151,14 @@ def _api_routes(runtime: MockRuntime) -> list[BaseRoute]:
         by_path.setdefault(op.path, {})[op.method] = op
     routes: list[BaseRoute] = []
     for path, ops in by_path.items():
-        endpoints = {m: _endpoint(runtime, op, HANDLERS[op.operation_id]) for m, op in ops.items()}
-        if len(endpoints) == 1:
-            endpoint = next(iter(endpoints.values()))
-        else:
-
-            async def endpoint(request: Request, _e: Mapping[str, Any] = endpoints) -> Any:
-                return await _e[request.method](request)
-
-        route = Route(path, endpoint, methods=list(ops))
+        endpoints = {
+            m: OperationEndpoint(runtime, op, HANDLERS[op.operation_id]) for m, op in ops.items()
+        }
+        app: ASGIApp = (
+            next(iter(endpoints.values())) if len(endpoints) == 1 else MethodDispatch(endpoints)
+        )
+        # an ASGI app, not a function: Starlette runs it as it is, without a Request per call
+        route = Route(path, app, methods=list(ops))
         route.methods = set(ops)  # exactly the declared methods: no implicit HEAD, as FastAPI
         routes.append(route)
     return routes
-
-
-def _endpoint(runtime: MockRuntime, op: Operation, handler: Handler) -> Any:
-    validator = OperationValidator(op)
-    authenticate = runtime.auth.authenticate
-    faults = runtime.faults
-
-    async def endpoint(request: Request) -> Any:
-        if faults.armed:
-            await _apply_faults(runtime, request.scope["path"])
-        authorization = request.headers.get("authorization")
-        user = authenticate(
-            authorization, None if authorization is not None else request.cookies.get("SESSION")
-        )
-        params = validator.validate(request.query_params, request.path_params)
-        return await handler(runtime, user, params)
-
-    endpoint.__name__ = op.operation_id
-    return endpoint
-
-
-async def _apply_faults(runtime: MockRuntime, path: str) -> None:
-    status, latency_ms = runtime.faults.take(path)
-    if latency_ms:
-        await runtime.clock.sleep_until(runtime.clock.now() + latency_ms / 1000)
-    if status is not None:
-        raise InjectedFault(status, f"Injected fault: HTTP {status}")

@@ -170,6 +170,27 @@ def test_every_bad_parameter_is_reported_at_once(alice: httpx.Client) -> None:
     ]
 
 
+def test_a_repeated_parameter_takes_its_last_value(alice: httpx.Client) -> None:
+    assert len(alice.get(f"{LIST}?limit=1&limit=2").json()["notifications"]) == 2
+    response = alice.get(f"{LIST}?limit=2&limit=0")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["input"] == "0"
+
+
+def test_percent_encoded_values_and_blank_parameters_are_decoded_before_validation(
+    alice: httpx.Client,
+) -> None:
+    assert len(alice.get(f"{LIST}?limit=%32").json()["notifications"]) == 2
+    assert ids(alice.get(f"{LIST}?unread_only=%74rue").json()) == ALICE_START[:2]
+    blank = alice.get(f"{LIST}?limit=")  # blank is a value to parse, not an absent one
+    assert blank.status_code == 422
+    assert blank.json()["detail"][0]["input"] == ""
+    # a UTF-8 value arrives decoded, as the text the client sent
+    odd = alice.get(LIST, params={"dataset_id": "é"})
+    assert odd.status_code == 422
+    assert odd.json()["detail"][0]["input"] == "é"
+
+
 TRUTHY = ["true", "True", "TRUE", "1", "yes", "YES", "on", "On", "t", "T", "y", "Y"]
 FALSY = ["false", "False", "FALSE", "0", "no", "NO", "off", "Off", "f", "F", "n", "N"]
 

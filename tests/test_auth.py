@@ -236,6 +236,21 @@ def test_an_unknown_session_cookie_is_401(client: httpx.Client) -> None:
     assert_401(client.get(LIST))
 
 
+def test_the_session_cookie_is_found_among_other_cookies_and_cookie_headers(
+    client: httpx.Client, mock: MockServer
+) -> None:
+    session = mock.user("bob").session
+    one_header = client.get(LIST, headers={"Cookie": f"theme=dark; SESSION={session}; x=1"})
+    assert one_header.status_code == 200
+    two_headers = client.get(
+        LIST, headers=[("Cookie", "theme=dark"), ("Cookie", f"SESSION={session}")]
+    )
+    assert two_headers.status_code == 200
+    owners = {n["user_id"] for n in two_headers.json()["notifications"]}
+    assert owners == {mock.user("bob").user_id}
+    assert_401(client.get(LIST, headers={"Cookie": f"theme=dark; session={session}"}))
+
+
 def test_an_authorization_header_decides_over_a_valid_cookie(
     client: httpx.Client, mock: MockServer
 ) -> None:
