@@ -84,6 +84,17 @@ class Runs:
     def rps(self) -> float:
         return self.median(lambda r: r.rps)
 
+    @property
+    def cpu_us_per_request(self) -> float:
+        """The median over rounds of the server's CPU time per answered request (µs): the work
+        a request costs, which CPU taken by the machine's other tenants does not inflate."""
+        per_round = [
+            share * r.seconds / r.requests * 1e6
+            for r, share in zip(self.results, self.server_cpu, strict=True)
+            if r.requests
+        ]
+        return statistics.median(per_round) if per_round else 0.0
+
 
 Table = dict[str, dict[str, Runs]]  # endpoint name -> server name -> runs
 

@@ -199,6 +199,7 @@ def markdown(r: Results) -> str:
             )
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", _load_generator_note(r), "", "![requests/s per endpoint](benchmarks.png)", ""]
+    lines += _cpu_table(r, servers)
     lines += ["### Targets", "", "| target | goal | measured | |", "| --- | --- | --- | --- |"]
     lines += [f"| {t.what} | {t.goal} | {t.measured} | {t.verdict} |" for t in targets(r)]
     lines += [""]
@@ -256,6 +257,24 @@ def markdown(r: Results) -> str:
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cpu_table(r: Results, servers: list[str]) -> list[str]:
+    header = ["endpoint"] + [f"{s} CPU / request" for s in servers] + ["mock / ceiling"]
+    lines = [
+        "Server CPU time per request (user + system, median of the rounds): the work each "
+        "request costs, steadier than requests/s on a shared machine, since time the machine's "
+        "other tenants take is not counted.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+    ]
+    for endpoint, by_server in r.http.items():
+        cost = {s: by_server[s].cpu_us_per_request for s in servers}
+        ratio = cost[MOCK] / cost[CEILING] if MOCK in cost and cost.get(CEILING) else math.nan
+        row = [endpoint] + [f"{cost[s]:.0f} µs" for s in servers] + [f"{ratio:.2f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    return [*lines, ""]
 
 
 def _load(load: tuple[float, float, float]) -> str:

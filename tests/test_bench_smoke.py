@@ -44,6 +44,8 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
             (run,) = by_server[server]["results"]
             assert run["requests"] > 0, (endpoint, server)
             assert run["status_errors"] == run["socket_errors"] == 0, (endpoint, server, run)
+            # the CPU per request table divides this by the requests: it must have been measured
+            assert by_server[server]["server_cpu"][0] > 0, (endpoint, server)
 
     sse = raw["sse"]
     assert sse["open_ok"] == sse["streams"] == 20
@@ -65,6 +67,7 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
     for endpoint in endpoints:
         assert f"| {endpoint} |" in report
     assert "### Targets" in report
+    assert "| endpoint | mock CPU / request | ceiling CPU / request | mock / ceiling |" in report
     assert (tmp_path / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
