@@ -67,25 +67,26 @@ class MockRuntime:
         self.clock: Clock = clock if clock is not None else make_clock(config)
         self.spec: ApiSpec = load_spec(config.spec_path)
         start = self.now_us()
-        fixtures = load_fixtures(config.fixtures_dir, now=start)
-        directory = fixtures.directory
-        initial = list(fixtures.notifications)
-        if config.seed is not None or config.notifications is not None:
-            count = config.notifications if config.notifications is not None else 100
-            with _gc_paused():
-                seeded = generate(config.seed or 0, count, directory, now=start)
-            datasets = dict(directory.datasets)
-            datasets.update((d.dataset_id, d) for d in seeded.datasets)
-            directory = replace(directory, datasets=datasets)
-            initial.extend(seeded.notifications)
-        self.directory: Directory = directory
-        # The start state is stored as built (copying a million notifications costs seconds and
-        # ~180 bytes each); what reset needs of it is each one's read_at, the only field that
-        # the API changes, remembered here. Reset stores fresh copies.
-        self._initial: tuple[Notification, ...] = tuple(initial)
-        self._initial_read_at = tuple(n.read_at for n in self._initial)
-        self.store = store if store is not None else Store()
+        # one pause for the whole start state: each re-enabling costs a collection over
+        # everything allocated while paused
         with _gc_paused():
+            fixtures = load_fixtures(config.fixtures_dir, now=start)
+            directory = fixtures.directory
+            initial = list(fixtures.notifications)
+            if config.seed is not None or config.notifications is not None:
+                count = config.notifications if config.notifications is not None else 100
+                seeded = generate(config.seed or 0, count, directory, now=start)
+                datasets = dict(directory.datasets)
+                datasets.update((d.dataset_id, d) for d in seeded.datasets)
+                directory = replace(directory, datasets=datasets)
+                initial.extend(seeded.notifications)
+            self.directory: Directory = directory
+            # The start state is stored as built (copying a million notifications costs seconds
+            # and ~180 bytes each); what reset needs of it is each one's read_at, the only field
+            # that the API changes, remembered here. Reset stores fresh copies.
+            self._initial: tuple[Notification, ...] = tuple(initial)
+            self._initial_read_at = tuple(n.read_at for n in self._initial)
+            self.store = store if store is not None else Store()
             self.store.add_many(self._initial)
         self.faults = Faults()
         self._rng = random.Random(config.seed)

@@ -6,6 +6,7 @@ the banner (no sleeping), use it over HTTP, then stop it with SIGTERM or SIGINT.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -309,3 +310,4 @@ def test_a_bad_spec_file_is_one_sentence_and_exit_2(
     (tmp_path / "bad.yaml").write_text(json.dumps({"openapi": "3.1.0"}), encoding="utf-8")
     assert main(["--spec", str(tmp_path / "bad.yaml"), "--port", "0"]) == 2
     assert "has no 'paths'" in capsys.readouterr().err
+    assert gc.isenabled()  # the start state is built with the collector off: it is back on
