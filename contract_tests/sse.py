@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -121,6 +122,7 @@ class Stream:
         self.sent_at = 0.0
         self.read_until_at = 0.0
         self.body = b""
+        self._pump_thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -136,7 +138,10 @@ class Stream:
             ) from None
         self.opened_at = time.monotonic()
         if self.response.status_code == 200:
-            threading.Thread(target=self._pump, name="contract-sse", daemon=True).start()
+            self._pump_thread = threading.Thread(
+                target=self._pump, name="contract-sse", daemon=True
+            )
+            self._pump_thread.start()
         else:
             self.body = self.response.read()
         return self
@@ -147,7 +152,17 @@ class Stream:
         self.close()
 
     def close(self) -> None:
+        """End the stream now. The socket is shut down first: that wakes the reader thread
+        from its blocking read, and the server sees the connection end at once (closing the
+        socket alone would wait for the reader, that is for the server's next write)."""
         if self.response is not None:
+            stream = self.response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            if self._pump_thread is not None:
+                self._pump_thread.join(timeout=1.0)
             with contextlib.suppress(Exception):
                 self.response.close()
         with contextlib.suppress(Exception):
