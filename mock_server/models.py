@@ -92,16 +92,6 @@ class Notification:
         self.read_at = at
         self._json = None
 
-    def copy(self) -> Notification:
-        return Notification(
-            id=self.id,
-            user_id=self.user_id,
-            entity_type=self.entity_type,
-            entity_id=self.entity_id,
-            title=self.title,
-            message=self.message,
-            metadata=self.metadata,
-            dataset_id=self.dataset_id,
-            created_at=self.created_at,
-            read_at=self.read_at,
-        )
+    def mark_unread(self) -> None:
+        self.read_at = None
+        self._json = None

@@ -12,6 +12,11 @@ and the same two per dataset), so that:
 Every public method takes the store's lock, so the store is safe to use from the server's event
 loop and from other threads (the library's ``MockServer.inject``) at once. Each operation is
 atomic: fifty concurrent mark-reads of one id see exactly one success.
+
+``checkpoint()`` and ``rollback()`` are the mock's reset: from a checkpoint on, the store notes
+what it adds and what it marks read, and a rollback undoes exactly that, at the cost of the
+changes rather than of the store's size (the pytest plugin resets before every test, and a
+suite may seed a hundred thousand notifications).
 """
 
 from __future__ import annotations
@@ -50,6 +55,16 @@ class _Lists:
             self.unread.add(n)
 
 
+class _Journal:
+    """The changes since a checkpoint: notifications added, and unread ones marked read."""
+
+    __slots__ = ("added", "marked")
+
+    def __init__(self) -> None:
+        self.added: list[Notification] = []
+        self.marked: list[Notification] = []
+
+
 class _UserIndex:
     __slots__ = ("datasets", "everything", "log")
 
@@ -72,6 +87,25 @@ class _UserIndex:
             lists.add(n)
         self.log.append(n)
 
+    def unmark(self, n: Notification) -> None:
+        n.mark_unread()
+        self.everything.unread.add(n)
+        if n.dataset_id is not None:
+            self.datasets[n.dataset_id].unread.add(n)
+
+    def remove_newest(self, items: list[Notification]) -> None:
+        """Take out ``items``, the last ones added (so the end of the arrival log)."""
+        for n in items:
+            self.everything.all.remove(n)
+            self.everything.unread.discard(n)
+            if n.dataset_id is not None:
+                lists = self.datasets[n.dataset_id]
+                lists.all.remove(n)
+                lists.unread.discard(n)
+                if not lists.all:
+                    del self.datasets[n.dataset_id]
+        del self.log[len(self.log) - len(items) :]
+
 
 class Store:
     """Users' notifications, indexed for the API's queries."""
@@ -81,6 +115,7 @@ class Store:
         self._by_id: dict[str, Notification] = {}
         self._users: dict[str, _UserIndex] = {}
         self._seq = 0
+        self._journal: _Journal | None = None
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -111,13 +146,42 @@ class Store:
                 by_user.setdefault(n.user_id, []).append(n)
             for user_id, items in by_user.items():
                 self._bulk_insert(user_id, items)
+            if self._journal is not None:
+                self._journal.added.extend(batch)
         return len(batch)
 
     def clear(self) -> None:
-        """Forget every notification. Sequence numbers keep counting up."""
+        """Forget every notification (and the checkpoint). Sequence numbers keep counting up."""
         with self._lock:
             self._by_id.clear()
             self._users.clear()
+            self._journal = None
+
+    def checkpoint(self) -> None:
+        """Remember what the store holds now: :meth:`rollback` returns to it."""
+        with self._lock:
+            self._journal = _Journal()
+
+    def rollback(self) -> None:
+        """Undo every change since the checkpoint, which stays: what was added is gone, what
+        was marked read is unread again. Sequence numbers keep counting up. Raises
+        ``RuntimeError`` if there is no checkpoint (none taken, or :meth:`clear` came since)."""
+        with self._lock:
+            journal = self._journal
+            if journal is None:
+                raise RuntimeError("the store has no checkpoint to roll back to")
+            for n in journal.marked:
+                self._users[n.user_id].unmark(n)
+            by_user: dict[str, list[Notification]] = {}
+            for n in journal.added:
+                del self._by_id[n.id]
+                by_user.setdefault(n.user_id, []).append(n)
+            for user_id, items in by_user.items():
+                index = self._users[user_id]
+                index.remove_newest(items)
+                if not index.everything.all:
+                    del self._users[user_id]
+            self._journal = _Journal()
 
     def mark_read(self, user_id: str, notification_id: str, at: int) -> bool:
         """Mark the user's unread notification read. False if it is missing, theirs or not,
@@ -131,6 +195,8 @@ class Store:
             if n.dataset_id is not None:
                 index.datasets[n.dataset_id].unread.remove(n)
             n.mark_read(at)
+            if self._journal is not None:
+                self._journal.marked.append(n)
             return True
 
     def mark_all_read(self, user_id: str, dataset_id: str | None, at: int) -> int:
@@ -157,6 +223,8 @@ class Store:
                         index.everything.unread.remove(n)
             for n in marked:
                 n.mark_read(at)
+            if self._journal is not None:
+                self._journal.marked.extend(marked)
             return len(marked)
 
     # -- reading -----------------------------------------------------------------------------
@@ -246,6 +314,8 @@ class Store:
         n.seq = self._seq
         self._by_id[n.id] = n
         self._index(n.user_id).add(n)
+        if self._journal is not None:
+            self._journal.added.append(n)
 
     def _bulk_insert(self, user_id: str, items: list[Notification]) -> None:
         index = self._index(user_id)

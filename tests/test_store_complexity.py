@@ -139,3 +139,36 @@ def test_marking_all_read_touches_only_what_it_marks(
         cost = touches(lambda s=store: s.mark_all_read(ALICE, DATASETS[1], 99))
         assert store.unread_count(ALICE, DATASETS[1]) == 0
         assert cost <= 10 * unread
+
+
+def test_a_rollback_touches_only_what_changed_since_the_checkpoint_whatever_the_store_size(
+    stores: dict[int, tuple[Store, list[str]]],
+) -> None:
+    costs = {}
+    for size, (store, ids) in stores.items():
+        store.checkpoint()
+        before = (len(store), store.unread_count(ALICE), store.unread_count(ALICE, DATASETS[0]))
+        unread = [i for i in ids[:40] if (n := store.get(i)) is not None and n.read_at is None]
+        for nid in unread[:3]:
+            assert store.mark_read(ALICE, nid, 99)
+        for i in range(3):
+            nid = str(uuid.UUID(int=10**9 + i))
+            store.add(
+                CountingNotification(
+                    id=nid,
+                    user_id=ALICE,
+                    entity_type="saved_view",
+                    entity_id=nid,
+                    title="",
+                    message=None,
+                    metadata={},
+                    dataset_id=DATASETS[0],
+                    created_at=10**12,
+                )
+            )
+        costs[size] = touches(store.rollback)
+        after = (len(store), store.unread_count(ALICE), store.unread_count(ALICE, DATASETS[0]))
+        assert after == before
+        assert store.get(str(uuid.UUID(int=10**9))) is None
+    assert costs[1_000] == costs[30_000], costs
+    assert costs[30_000] <= 200, costs
