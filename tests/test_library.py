@@ -407,6 +407,21 @@ def test_a_stopped_mock_cannot_start_again() -> None:
         mock.start()
 
 
+def test_stopping_ends_an_open_stream_cleanly_and_frees_the_port(response_hook: Hook) -> None:
+    mock = MockServer(clock="manual")
+    mock.start()
+    url = mock.url
+    with (
+        httpx.Client(base_url=url, event_hooks={"response": [response_hook]}) as client,
+        client.stream("GET", "/api/v1/notifications/stream", headers=mock.headers()) as stream,
+    ):
+        assert stream.status_code == 200
+        mock.stop()  # returns once the server is down
+        assert b"".join(stream.iter_bytes()) == b""  # a clean end of the stream, nothing lost
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/_mock/health")
+
+
 def test_a_clock_object_is_used_instead_of_the_configured_one(response_hook: Hook) -> None:
     clock = ManualClock(start=2_000_000_000.0)
     with (
