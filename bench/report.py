@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.http_bench import Table, ratios
+from bench.library import LibraryResult
 from bench.machine import Machine
 from bench.sse_bench import SseResult
 from bench.store_scale import ScaleResult
@@ -34,6 +35,7 @@ class Results:
     startup_s: float
     sse: SseResult | None
     scale: ScaleResult | None
+    library: LibraryResult | None
     contract: str  # "12.3 s" or why it is not available
 
 
@@ -248,6 +250,25 @@ def markdown(r: Results) -> str:
             "resident memory minus that mock's, over the count.",
             "",
         ]
+    if r.library is not None:
+        lib = r.library
+        lines += [
+            "### For a test suite: the library in-process",
+            "",
+            f'`MockServer(clock="manual")` with the default data, medians of {lib.repetitions}: '
+            f"`start()` to ready {lib.start_ms:.1f} ms, to the first 200 of a list "
+            f"{lib.first_request_ms:.1f} ms (a new httpx client included), `stop()` "
+            f"{lib.stop_ms:.1f} ms. The pytest plugin resets the mock before every test:",
+            "",
+            "| notifications | reset after a test that marked one read "
+            "| after a test that only read |",
+            "| --- | --- | --- |",
+        ]
+        lines += [
+            f"| {p.notifications:,} | {p.reset_ms:.2f} ms | {p.reset_untouched_ms:.2f} ms |"
+            for p in lib.resets
+        ]
+        lines += [""]
     lines += [
         "### Start-up and the contract suite",
         "",

@@ -5,7 +5,8 @@
 
 Starts the mock (its CLI, as a process), the bare-Starlette ceiling app on the same uvicorn
 settings and Prism on the same ``openapi.yaml``; loads each with wrk in interleaved rounds;
-then the stream benchmark, store scale, start-up time and the contract suite's wall time.
+then the stream benchmark, store scale, start-up time, what a test suite pays for the library
+(start, stop, the per-test reset) and the contract suite's wall time.
 Results go to ``benchmarks.md`` (between its result markers), ``benchmarks.png`` and
 ``benchmarks.json`` in ``--out-dir``. Nothing here asserts a time: targets are reported.
 """
@@ -30,6 +31,7 @@ from bench import machine
 from bench.contract_time import time_contract_suite
 from bench.dataset import token, write_fixtures
 from bench.http_bench import Table, ceiling_bodies, ratios, run_rounds
+from bench.library import LibraryResult, run_library
 from bench.loadgen import MISSING, wrk_path
 from bench.procs import (
     PRISM_PACKAGE,
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip",
         action="append",
         default=[],
-        choices=("http", "sse", "scale", "contract"),
+        choices=("http", "sse", "scale", "library", "contract"),
         help="leave a benchmark out (repeatable)",
     )
     p.add_argument(
@@ -172,6 +174,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except StartError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 1
+    library: LibraryResult | None = None
+    if "library" not in args.skip:
+        library = run_library(
+            repetitions=3 if smoke else 10,
+            sizes=[0, 1000] if smoke else [0, 10_000, 100_000],
+            log=log,
+        )
     if "contract" in args.skip or smoke:
         contract = "not measured (smoke mode or --skip contract)"
     else:
@@ -193,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup_s=startup,
         sse=sse,
         scale=scale,
+        library=library,
         contract=contract,
     )
     out: Path = args.out_dir

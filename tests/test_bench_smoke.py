@@ -60,6 +60,12 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
         for p in raw["scale"]["points"]
     )
 
+    library = raw["library"]
+    assert library["start_ms"] > 0
+    assert library["stop_ms"] > 0
+    assert [p["notifications"] for p in library["resets"]] == [0, 1000]
+    assert all(p["reset_ms"] > 0 and p["reset_untouched_ms"] > 0 for p in library["resets"])
+
     report = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
     assert report.startswith("# Benchmarks")
     assert "<!-- results -->" in report
@@ -67,6 +73,7 @@ def test_smoke_run_measures_every_benchmark_and_writes_the_report(tmp_path: Path
     for endpoint in endpoints:
         assert f"| {endpoint} |" in report
     assert "### Targets" in report
+    assert "### For a test suite: the library in-process" in report
     assert "| endpoint | mock CPU / request | ceiling CPU / request | mock / ceiling |" in report
     assert (tmp_path / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
