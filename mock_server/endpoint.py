@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import cookie_parser
@@ -97,7 +96,7 @@ class MethodDispatch:
 def _session(cookie_headers: list[bytes]) -> str | None:
     if not cookie_headers:
         return None
-    cookies: dict[str, Any] = {}
+    cookies: dict[str, str] = {}
     for header in cookie_headers:
         cookies.update(cookie_parser(header.decode("latin-1")))
     return cookies.get("SESSION")

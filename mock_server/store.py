@@ -150,13 +150,6 @@ class Store:
                 self._journal.added.extend(batch)
         return len(batch)
 
-    def clear(self) -> None:
-        """Forget every notification (and the checkpoint). Sequence numbers keep counting up."""
-        with self._lock:
-            self._by_id.clear()
-            self._users.clear()
-            self._journal = None
-
     def checkpoint(self) -> None:
         """Remember what the store holds now: :meth:`rollback` returns to it."""
         with self._lock:
@@ -165,7 +158,7 @@ class Store:
     def rollback(self) -> None:
         """Undo every change since the checkpoint, which stays: what was added is gone, what
         was marked read is unread again. Sequence numbers keep counting up. Raises
-        ``RuntimeError`` if there is no checkpoint (none taken, or :meth:`clear` came since)."""
+        ``RuntimeError`` if no checkpoint was taken."""
         with self._lock:
             journal = self._journal
             if journal is None:

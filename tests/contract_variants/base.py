@@ -100,6 +100,6 @@ class CountCache(Store):
         self._counts.clear()
         return super().add_many(notifications)
 
-    def clear(self) -> None:
+    def rollback(self) -> None:
         self._counts.clear()
-        super().clear()
+        super().rollback()

@@ -45,8 +45,8 @@ class ReadAtLeftNull(Store):
         n._json = None
         return True
 
-    def clear(self) -> None:
-        super().clear()
+    def rollback(self) -> None:
+        super().rollback()
         self._read.clear()
 
 
@@ -128,8 +128,8 @@ class ReadAllThenReadOneSucceeds(Store):
             return True
         return super().mark_read(user_id, notification_id, at)
 
-    def clear(self) -> None:
-        super().clear()
+    def rollback(self) -> None:
+        super().rollback()
         self._bulk.clear()
 
 
