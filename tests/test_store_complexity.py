@@ -39,6 +39,23 @@ class CountingNotification(Notification):
         return super().__getattribute__(name)
 
 
+def counting(
+    nid: str, user: str, dataset_id: str, created_at: int, read_at: int | None = None
+) -> CountingNotification:
+    return CountingNotification(
+        id=nid,
+        user_id=user,
+        entity_type="saved_view",
+        entity_id=nid,
+        title="",
+        message=None,
+        metadata={},
+        dataset_id=dataset_id,
+        created_at=created_at,
+        read_at=read_at,
+    )
+
+
 def build(per_user: int) -> tuple[Store, list[str]]:
     store = Store()
     ids: list[str] = []
@@ -46,20 +63,9 @@ def build(per_user: int) -> tuple[Store, list[str]]:
     for i in range(per_user):
         for user in (ALICE, BOB):
             nid = str(uuid.UUID(int=len(batch) + 1))
-            batch.append(
-                CountingNotification(
-                    id=nid,
-                    user_id=user,
-                    entity_type="saved_view",
-                    entity_id=nid,
-                    title="",
-                    message=None,
-                    metadata={},
-                    dataset_id=DATASETS[i % 2],
-                    created_at=1_000_000 * (i // 3),  # ties, as batches make
-                    read_at=None if i % 4 else 5,
-                )
-            )
+            created_at = 1_000_000 * (i // 3)  # ties, as batches make
+            read_at = None if i % 4 else 5
+            batch.append(counting(nid, user, DATASETS[i % 2], created_at, read_at))
             if user == ALICE:
                 ids.append(nid)
     store.add_many(batch)
@@ -153,19 +159,7 @@ def test_a_rollback_touches_only_what_changed_since_the_checkpoint_whatever_the_
             assert store.mark_read(ALICE, nid, 99)
         for i in range(3):
             nid = str(uuid.UUID(int=10**9 + i))
-            store.add(
-                CountingNotification(
-                    id=nid,
-                    user_id=ALICE,
-                    entity_type="saved_view",
-                    entity_id=nid,
-                    title="",
-                    message=None,
-                    metadata={},
-                    dataset_id=DATASETS[0],
-                    created_at=10**12,
-                )
-            )
+            store.add(counting(nid, ALICE, DATASETS[0], 10**12))
         costs[size] = touches(store.rollback)
         after = (len(store), store.unread_count(ALICE), store.unread_count(ALICE, DATASETS[0]))
         assert after == before
