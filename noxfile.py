@@ -93,5 +93,12 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/run.py", *session.posargs)
 
 
+@nox.session(default=False)
+def ab(session: nox.Session) -> None:
+    """The mock from two or more checkouts in one interleaved run: NAME=FOLDER ... (bench/ab.py)."""
+    _install(session, "bench")
+    session.run("python", "bench/ab.py", *session.posargs)
+
+
 if __name__ == "__main__":
     nox.main()

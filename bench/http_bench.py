@@ -2,10 +2,10 @@
 rounds: each round runs every endpoint against every server (the servers' order rotating from
 round to round), so that a burst of load from elsewhere on the machine hits all three alike.
 
-Before each of the mock's runs it is reset to its seeded start state; before a mark-read run it
-is also given fresh unread notifications, one per request wrk can make, whose ids wrk's script
-walks. The ceiling and Prism get the same ids (the ceiling ignores them; Prism answers from the
-spec's examples).
+Before each run of a server with a control plane (the mock; in an A/B, every checkout's mock)
+it is reset to its seeded start state; before a mark-read run each is also given the same fresh
+unread notifications, one per request wrk can make, whose ids wrk's script walks. The ceiling
+and Prism get the same ids (the ceiling ignores them; Prism answers from the spec's examples).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import statistics
 import tempfile
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,7 @@ def ceiling_bodies(mock: ServerProcess, token: str) -> dict[str, str]:
     """What the mock answers to each endpoint: the ceiling answers the same bytes' worth."""
     bodies: dict[str, str] = {}
     with httpx.Client(base_url=mock.url, headers=_auth(token), timeout=30) as client:
-        fresh = inject_fresh(client, 1)[0]
+        [fresh] = inject_fresh(client, fresh_ids(1))
         for ep in ENDPOINTS:
             path = ep.path.replace("{id}", fresh)
             response = client.request(ep.method, path)
@@ -117,17 +118,18 @@ def ceiling_bodies(mock: ServerProcess, token: str) -> dict[str, str]:
     return bodies
 
 
-def inject_fresh(client: httpx.Client, count: int) -> list[str]:
-    """Store ``count`` new unread notifications for the bench user; their ids."""
-    ids: list[str] = []
-    while len(ids) < count:
-        chunk = min(20_000, count - len(ids))
-        response = client.post(
-            "/_mock/notifications", json=[{"user": "bench", "dataset_id": None}] * chunk
-        )
-        response.raise_for_status()
-        ids.extend(n["id"] for n in response.json())
-    return ids
+def fresh_ids(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def inject_fresh(client: httpx.Client, ids: Sequence[str]) -> list[str]:
+    """Store a new unread notification for the bench user under each id; the ids."""
+    for start in range(0, len(ids), 20_000):
+        entries = [
+            {"user": "bench", "dataset_id": None, "id": i} for i in ids[start : start + 20_000]
+        ]
+        client.post("/_mock/notifications", json=entries).raise_for_status()
+    return list(ids)
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -145,28 +147,35 @@ def _cpu_seconds(server: ServerProcess) -> float:
 
 def run_rounds(
     servers: Sequence[ServerProcess],
-    mock: ServerProcess,
+    controlled: Sequence[ServerProcess],
     token: str,
     *,
     rounds: int,
     seconds: float,
     connections: int,
     fresh_per_second: int,
+    endpoints: Sequence[Endpoint] = ENDPOINTS,
     log: Callable[[str], None] = print,
 ) -> Table:
-    """``rounds`` interleaved rounds over every endpoint and server; the table of results."""
-    table: Table = {ep.name: {s.name: Runs() for s in servers} for ep in ENDPOINTS}
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-ids-") as tmp,
-        httpx.Client(base_url=mock.url, headers=_auth(token), timeout=120) as control,
-    ):
-        ids_file = Path(tmp) / "ids.txt"
+    """``rounds`` interleaved rounds over every endpoint and server; the table of results.
+    ``controlled`` are the servers with a control plane (reset, fresh ids before each run)."""
+    table: Table = {ep.name: {s.name: Runs() for s in servers} for ep in endpoints}
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ids-")))
+        controls = [
+            stack.enter_context(httpx.Client(base_url=s.url, headers=_auth(token), timeout=120))
+            for s in controlled
+        ]
+        ids_file = tmp / "ids.txt"
         for r in range(rounds):
             order = list(servers[r % len(servers) :]) + list(servers[: r % len(servers)])
-            for ep in ENDPOINTS:
-                control.post("/_mock/reset").raise_for_status()
+            for ep in endpoints:
+                for control in controls:
+                    control.post("/_mock/reset").raise_for_status()
                 if ep.fresh_ids:
-                    ids = inject_fresh(control, max(100, int(fresh_per_second * seconds)))
+                    ids = fresh_ids(max(100, int(fresh_per_second * seconds)))
+                    for control in controls:
+                        inject_fresh(control, ids)
                     ids_file.write_text("\n".join(ids) + "\n", encoding="utf-8")
                 script = lua_script(
                     ep.method,

@@ -48,9 +48,13 @@ class ServerProcess:
         timeout: float = 60.0,
         port: int | None = None,
         ready_headers: Mapping[str, str] | None = None,
+        cwd: Path = ROOT,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.argv = list(argv)
+        self.cwd = cwd
+        self.env = None if env is None else dict(env)
         self.ready_path = ready_path
         self.timeout = timeout
         self.port = port
@@ -83,7 +87,8 @@ class ServerProcess:
         started = time.perf_counter()
         self._proc = subprocess.Popen(
             self.argv,
-            cwd=ROOT,
+            cwd=self.cwd,
+            env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -164,10 +169,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def mock_process(args: Sequence[str], *, timeout: float = 120.0) -> ServerProcess:
-    """The mock's CLI on a free port, logging warnings only."""
+def mock_process(
+    args: Sequence[str],
+    *,
+    timeout: float = 120.0,
+    name: str = "mock",
+    checkout: Path | None = None,
+) -> ServerProcess:
+    """The mock's CLI on a free port, logging warnings only; from another ``checkout`` of the
+    repository if given (its own code, run by this Python)."""
     argv = [sys.executable, "-m", "mock_server", "--port", "0", "--log-level", "warning", *args]
-    return ServerProcess("mock", argv, ready_path="/_mock/health", timeout=timeout)
+    if checkout is None:
+        return ServerProcess(name, argv, ready_path="/_mock/health", timeout=timeout)
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    return ServerProcess(
+        name, argv, ready_path="/_mock/health", timeout=timeout, cwd=checkout, env=env
+    )
 
 
 def ceiling_process(bodies: Path) -> ServerProcess:

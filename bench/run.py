@@ -256,7 +256,7 @@ def _http(
             log(f"{server.name}: {server.url}, up in {server.startup_s:.2f} s")
         table = run_rounds(
             servers,
-            mock,
+            [mock],
             bearer,
             rounds=rounds,
             seconds=seconds,

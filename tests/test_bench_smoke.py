@@ -9,6 +9,7 @@ plot and raw results were written.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -93,3 +94,33 @@ def test_bench_without_wrk_says_so_in_one_sentence(tmp_path: Path) -> None:
         "again.\n"
     )
     assert not (tmp_path / "benchmarks.md").exists()
+
+
+@needs_wrk
+def test_the_ab_tool_loads_two_checkouts_alike_and_prints_ratios_to_the_first(
+    tmp_path: Path,
+) -> None:
+    argv = [sys.executable, str(ROOT / "bench" / "ab.py"), f"before={ROOT}", f"after={ROOT}"]
+    argv += ["--rounds", "1", "--seconds", "1", "--notifications", "1000"]
+    argv += ["--endpoint", "unread count", "--endpoint", "mark read"]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if "req/s (" in line]
+    assert [row.split()[:3] for row in rows] == [
+        ["unread", "count", "before"],
+        ["unread", "count", "after"],
+        ["mark", "read", "before"],
+        ["mark", "read", "after"],
+    ]
+    assert all("(1.00)" in row for row in rows if " before " in row)  # the first is the base
+    # wrk's error answers, per run: every fresh id was unread on both checkouts
+    errors = [int(n) for n in re.findall(r"errors (\d+)", done.stdout)]
+    assert errors == [0, 0, 0, 0]
+
+
+def test_the_ab_tool_refuses_a_folder_that_is_not_a_checkout(tmp_path: Path) -> None:
+    argv = [sys.executable, str(ROOT / "bench" / "ab.py"), f"a={ROOT}", f"b={tmp_path}"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"{tmp_path} is not a checkout of this repository" in done.stderr
+    assert "Traceback" not in done.stderr
