@@ -24,11 +24,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dataset import token, write_fixtures
-from bench.http_bench import ENDPOINTS, Table, run_rounds
+from bench.http_bench import ENDPOINTS, FRESH_PER_SECOND, Table, run_rounds
 from bench.loadgen import MISSING, wrk_path
 from bench.procs import ServerProcess, StartError, mock_process
-
-FRESH_PER_SECOND = 30_000  # as bench/run.py: more fresh ids than any mark-read run can use
 
 
 def _checkout(text: str) -> tuple[str, Path]:

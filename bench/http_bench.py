@@ -26,6 +26,8 @@ from bench.loadgen import LoadResult, lua_script, run_wrk
 from bench.procs import ServerProcess, StartError
 
 _READ = "/api/v1/notifications/{id}/read"
+FRESH_PER_SECOND = 30_000  # fresh unread ids made per second of a mark-read run (> any rate:
+# the mock marks over 15,000 a second on a quiet machine, and a repeated id would be a 404)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,8 @@ def ceiling_bodies(mock: ServerProcess, token: str) -> dict[str, str]:
     """What the mock answers to each endpoint: the ceiling answers the same bytes' worth."""
     bodies: dict[str, str] = {}
     with httpx.Client(base_url=mock.url, headers=_auth(token), timeout=30) as client:
-        [fresh] = inject_fresh(client, fresh_ids(1))
+        [fresh] = fresh_ids(1)
+        inject_fresh(client, [fresh])
         for ep in ENDPOINTS:
             path = ep.path.replace("{id}", fresh)
             response = client.request(ep.method, path)
@@ -122,14 +125,13 @@ def fresh_ids(count: int) -> list[str]:
     return [str(uuid.uuid4()) for _ in range(count)]
 
 
-def inject_fresh(client: httpx.Client, ids: Sequence[str]) -> list[str]:
-    """Store a new unread notification for the bench user under each id; the ids."""
+def inject_fresh(client: httpx.Client, ids: Sequence[str]) -> None:
+    """Store a new unread notification for the bench user under each id."""
     for start in range(0, len(ids), 20_000):
         entries = [
             {"user": "bench", "dataset_id": None, "id": i} for i in ids[start : start + 20_000]
         ]
         client.post("/_mock/notifications", json=entries).raise_for_status()
-    return list(ids)
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -81,9 +81,9 @@ def run_library(
 
 
 def _resets(size: int, repetitions: int) -> ResetPoint:
-    config = MockConfig(clock="manual", seed=1, notifications=size) if size else None
+    config = MockConfig(clock="manual", seed=1 if size else None, notifications=size or None)
     with (
-        MockServer(config, clock="manual") as mock,
+        MockServer(config) as mock,
         httpx.Client(base_url=mock.url, headers=mock.headers()) as client,
     ):
         touched: list[float] = []

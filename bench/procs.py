@@ -179,11 +179,9 @@ def mock_process(
     """The mock's CLI on a free port, logging warnings only; from another ``checkout`` of the
     repository if given (its own code, run by this Python)."""
     argv = [sys.executable, "-m", "mock_server", "--port", "0", "--log-level", "warning", *args]
-    if checkout is None:
-        return ServerProcess(name, argv, ready_path="/_mock/health", timeout=timeout)
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    env = None if checkout is None else {**os.environ, "PYTHONPATH": str(checkout)}
     return ServerProcess(
-        name, argv, ready_path="/_mock/health", timeout=timeout, cwd=checkout, env=env
+        name, argv, ready_path="/_mock/health", timeout=timeout, cwd=checkout or ROOT, env=env
     )
 
 

@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench import machine
 from bench.contract_time import time_contract_suite
 from bench.dataset import token, write_fixtures
-from bench.http_bench import Table, ceiling_bodies, ratios, run_rounds
+from bench.http_bench import FRESH_PER_SECOND, Table, ceiling_bodies, ratios, run_rounds
 from bench.library import LibraryResult, run_library
 from bench.loadgen import MISSING, wrk_path
 from bench.procs import (
@@ -46,9 +46,6 @@ from bench.procs import (
 from bench.report import CEILING, MOCK, PRISM, Results, markdown, plot, targets, write_markdown
 from bench.sse_bench import raise_open_files_limit, run_sse
 from bench.store_scale import run_scale
-
-FRESH_PER_SECOND = 30_000  # fresh unread ids made per second of a mark-read run (> any rate:
-# the mock marks over 15,000 a second on a quiet machine, and a repeated id would be a 404)
 
 
 def build_parser() -> argparse.ArgumentParser:
